@@ -156,6 +156,12 @@ type casbinRule0001 struct {
 	V5            string `bun:",notnull,unique:casbin_rule_all"`
 }
 
+type policyRevision0001 struct {
+	bun.BaseModel `bun:"table:policy_revision"`
+	ID            int64 `bun:",pk"`
+	Rev           int64 `bun:",notnull"`
+}
+
 // policies0001 is the default policy set at the foundation: p = sub, dom, obj, act.
 // "authenticated" is matched by every signed-in user (see rbac's model).
 var policies0001 = [][4]string{
@@ -200,6 +206,7 @@ func up0001(ctx context.Context, tx bun.Tx) error {
 		(*center0001)(nil), (*team0001)(nil), (*staff0001)(nil), (*staffExternalID0001)(nil),
 		(*teamMembership0001)(nil), (*serviceItem0001)(nil), (*user0001)(nil), (*apiToken0001)(nil),
 		(*session0001)(nil), (*loginFailure0001)(nil), (*auditEntry0001)(nil), (*casbinRule0001)(nil),
+		(*policyRevision0001)(nil),
 	); err != nil {
 		return err
 	}
@@ -222,6 +229,9 @@ func up0001(ctx context.Context, tx bun.Tx) error {
 	// administrator creates others. Its time zone decides dates and periods.
 	c := &center0001{Code: "default", Name: "政务服务中心", Timezone: "Asia/Shanghai", CreatedAt: time.Now().UTC()}
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := tx.NewInsert().Model(&policyRevision0001{ID: 1, Rev: 1}).Exec(ctx); err != nil {
 		return err
 	}
 	rules := make([]casbinRule0001, 0, len(policies0001))
