@@ -1,0 +1,186 @@
+// Package app is the Kaoping web application: configuration, the Fiber
+// server, middleware, handlers and templates. Domain logic lives in the
+// sub-packages (staff, auth, audit, store) and in the top-level engines
+// (rbac, quizzes, reports); handlers stay thin.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/kaoping/kaoping/app/audit"
+	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/staff"
+	"github.com/kaoping/kaoping/app/web"
+	"github.com/kaoping/kaoping/rbac"
+)
+
+// Config is what the server needs beyond its database.
+type Config struct {
+	// SecureCookies marks cookies Secure; turn on behind HTTPS.
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For (only behind a
+	// reverse proxy you control).
+	TrustProxy bool
+	// Auth holds session timeouts, login throttle thresholds and hashing cost.
+	Auth auth.Config
+	// PolicyRefresh is how often casbin policy edits made elsewhere (the CLI,
+	// another instance) are picked up. Edits made through this server are
+	// visible to the next request regardless.
+	PolicyRefresh time.Duration
+	// BodyLimit bounds request bodies (uploads included), in bytes.
+	BodyLimit int
+}
+
+// DefaultConfig returns production defaults.
+func DefaultConfig() Config {
+	return Config{
+		Auth:          auth.DefaultConfig(),
+		PolicyRefresh: time.Second,
+		BodyLimit:     32 << 20,
+	}
+}
+
+// App is one Kaoping server instance.
+type App struct {
+	cfg     Config
+	db      *bun.DB
+	log     *slog.Logger
+	now     func() time.Time
+	fiber   *fiber.App
+	msgs    web.Catalog
+	auth    *auth.Service
+	authz   *rbac.Authorizer
+	staff   *staff.Service
+	audit   *audit.Log
+	stopBg  context.CancelFunc
+	bgDone  chan struct{}
+	started time.Time
+}
+
+// New builds the application over a migrated database. now is the clock
+// (time.Now in production). Call Close when done.
+func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now func() time.Time) (*App, error) {
+	if now == nil {
+		now = time.Now
+	}
+	msgs, err := web.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	authz, err := rbac.New(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("app: load policies: %w", err)
+	}
+	a := &App{
+		cfg:     cfg,
+		db:      db,
+		log:     logger,
+		now:     now,
+		msgs:    msgs,
+		auth:    auth.NewService(db, cfg.Auth, now),
+		authz:   authz,
+		staff:   staff.NewService(db, now),
+		audit:   audit.New(db, now),
+		started: now(),
+	}
+
+	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")
+	engine.AddFuncMap(templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("app: templates: %w", err)
+	}
+	a.fiber = fiber.New(fiber.Config{
+		AppName:               "kaoping",
+		Views:                 engine,
+		ViewsLayout:           "layouts/main",
+		ErrorHandler:          a.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ProxyHeader:           proxyHeader(cfg.TrustProxy),
+	})
+	a.routes()
+
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopBg, a.bgDone = cancel, make(chan struct{})
+	go a.background(bgCtx)
+	return a, nil
+}
+
+func proxyHeader(trust bool) string {
+	if trust {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// background keeps policy edits from elsewhere flowing in and expired
+// sessions out; it stops with Close.
+func (a *App) background(ctx context.Context) {
+	defer close(a.bgDone)
+	refresh := a.cfg.PolicyRefresh
+	if refresh <= 0 {
+		refresh = time.Second
+	}
+	go a.authz.Watch(ctx, refresh, func(err error) {
+		a.log.Warn("policy refresh failed", slog.Any("err", err))
+	})
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.auth.PurgeExpiredSessions(ctx); err != nil {
+				a.log.Warn("purge sessions failed", slog.Any("err", err))
+			} else if n > 0 {
+				a.log.Info("purged expired sessions", slog.Int("count", n))
+			}
+		}
+	}
+}
+
+// Fiber exposes the Fiber app, for tests (app.Test) and listeners.
+func (a *App) Fiber() *fiber.App { return a.fiber }
+
+// Authorizer exposes the policy engine (CLI and tests).
+func (a *App) Authorizer() *rbac.Authorizer { return a.authz }
+
+// Serve accepts connections on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error {
+	err := a.fiber.Listener(ln)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, waits for those in flight (up to ctx's
+// deadline) and stops background work.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.fiber.ShutdownWithContext(ctx)
+	a.Close()
+	return err
+}
+
+// Close stops background work. It does not close the database.
+func (a *App) Close() {
+	if a.stopBg != nil {
+		a.stopBg()
+		<-a.bgDone
+		a.stopBg = nil
+	}
+}

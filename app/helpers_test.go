@@ -1,0 +1,204 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kaoping/kaoping/app"
+	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/staff"
+	"github.com/kaoping/kaoping/app/store/storetest"
+	"github.com/kaoping/kaoping/rbac"
+)
+
+const testPassword = "correct horse battery"
+
+// clock is an injectable, advanceable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fixture is a center with two teams, three staff and one account per role.
+type fixture struct {
+	t      *testing.T
+	db     *bun.DB
+	app    *app.App
+	clock  *clock
+	center int64
+	teamA  *staff.Team   // window team, led by "lead"
+	teamB  *staff.Team   // hotline team
+	s1     *staff.Member // team A, account "employee"
+	s2     *staff.Member // team A, account "employee2"
+	s3     *staff.Member // team B
+	users  map[string]*auth.User
+	token  string // rating_feed bearer token
+	victim *auth.User
+}
+
+func testConfig() app.Config {
+	cfg := app.DefaultConfig()
+	cfg.Auth.Params = auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	cfg.Auth.MaxFailuresPerIP = 1000
+	return cfg
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.New(t)
+	clk := &clock{t: time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC)}
+	a, err := app.New(ctx, db, testConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	f := &fixture{t: t, db: db, app: a, clock: clk, users: map[string]*auth.User{}}
+	s := a.Staff()
+	c, err := s.DefaultCenter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.center = c.ID
+	f.teamA = &staff.Team{CenterID: c.ID, Code: "window", Name: "综合受理窗口组", Channel: "offline"}
+	f.teamB = &staff.Team{CenterID: c.ID, Code: "hotline", Name: "12345热线坐席组", Channel: "hotline"}
+	for _, tm := range []*staff.Team{f.teamA, f.teamB} {
+		if err := s.CreateTeam(ctx, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := func(no, name string, team *staff.Team, ch string) *staff.Member {
+		m, _, err := s.SaveStaff(ctx, db, staff.StaffInput{CenterID: c.ID, StaffNo: no, Name: name, TeamID: team.ID, Channels: []string{ch}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	f.s1 = mk("W001", "张伟", f.teamA, "offline")
+	f.s2 = mk("W002", "王芳", f.teamA, "offline")
+	f.s3 = mk("H001", "郑浩", f.teamB, "hotline")
+	for _, u := range []app.NewUser{
+		{Username: "admin", Roles: []string{rbac.RoleAdmin}},
+		{Username: "hr", Roles: []string{rbac.RoleHR}},
+		{Username: "trainer", Roles: []string{rbac.RoleTrainer}},
+		{Username: "lead", Roles: []string{rbac.RoleTeamLead}, Teams: []string{"window"}},
+		{Username: "employee", Roles: []string{rbac.RoleEmployee}, StaffNo: "W001"},
+		{Username: "employee2", Roles: []string{rbac.RoleEmployee}, StaffNo: "W002"},
+		{Username: "victim", Roles: []string{rbac.RoleTrainer}},
+	} {
+		u.Password = testPassword
+		created, err := a.AddUser(ctx, u, app.Actor{Name: "test"})
+		if err != nil {
+			t.Fatalf("AddUser %s: %v", u.Username, err)
+		}
+		f.users[u.Username] = created
+	}
+	f.victim = f.users["victim"]
+	f.token, _, err = a.CreateToken(ctx, "feed", rbac.RoleRatingFeed, app.Actor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// client is one browser: a cookie jar of one session and its CSRF token.
+type client struct {
+	f      *fixture
+	cookie string
+	csrf   string
+	bearer string
+}
+
+func (f *fixture) anonymous() *client { return &client{f: f} }
+
+func (f *fixture) bearerClient() *client { return &client{f: f, bearer: f.token} }
+
+// login signs in through the JSON API and keeps the session.
+func (f *fixture) login(username string) *client {
+	f.t.Helper()
+	c := &client{f: f}
+	res := c.do("POST", "/api/v1/login", `{"username":"`+username+`","password":"`+testPassword+`"}`)
+	if res.StatusCode != http.StatusOK {
+		f.t.Fatalf("login %s: status %d: %s", username, res.StatusCode, res.body)
+	}
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &me); err != nil {
+		f.t.Fatal(err)
+	}
+	c.csrf = me.CSRFToken
+	return c
+}
+
+type response struct {
+	*http.Response
+	body string
+}
+
+// do sends a request: body starting with "{" is JSON, otherwise a form.
+func (c *client) do(method, path, body string) response {
+	c.f.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if c.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "kaoping_session", Value: c.cookie})
+	}
+	if c.csrf != "" && method != "GET" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := c.f.app.Fiber().Test(req, -1)
+	if err != nil {
+		c.f.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "kaoping_session" {
+			c.cookie = ck.Value
+			if ck.MaxAge < 0 {
+				c.cookie = ""
+			}
+		}
+	}
+	return response{Response: res, body: string(b)}
+}
+
+func form(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v.Encode()
+}

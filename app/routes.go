@@ -1,0 +1,93 @@
+package app
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"net/http"
+
+	"github.com/kaoping/kaoping/app/web"
+)
+
+// routes lists every route of the server. Public routes are marked; every
+// other route runs guard: authentication, CSRF, and one casbin decision on
+// the route pattern in the domains its scope names.
+func (a *App) routes() {
+	f := a.fiber
+	f.Use(recover.New(), requestid.New(), a.logRequests, securityHeaders, a.language, a.identify)
+
+	// Public.
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: int((24 * time.Hour).Seconds())}))
+	f.Get("/login", a.loginForm)
+	f.Post("/login", a.loginSubmit)
+	f.Post("/api/v1/login", a.apiLogin)
+
+	// Every signed-in user.
+	get, post, del := a.guarded(fiber.MethodGet), a.guarded(fiber.MethodPost), a.guarded(fiber.MethodDelete)
+	get("/", a.scopeCenter, a.home)
+	post("/logout", a.scopeCenter, a.logout)
+	get("/account/password", a.scopeCenter, a.passwordForm)
+	post("/account/password", a.scopeCenter, a.passwordSubmit)
+	post("/api/v1/logout", a.scopeCenter, a.apiLogout)
+	get("/api/v1/me", a.scopeCenter, a.apiMe)
+
+	// People and teams, scoped to the object.
+	get("/my", a.scopeSelf, a.myPage)
+	get("/staff/:id", a.scopeStaff("id"), a.staffPage)
+	get("/teams/:id", a.scopeTeam("id"), a.teamPage)
+	get("/center", a.scopeCenter, a.centerPage)
+	get("/items", a.scopeCenter, a.itemsPage)
+	get("/api/v1/staff", a.scopeCenter, a.apiStaffList)
+	get("/api/v1/staff/:id", a.scopeStaff("id"), a.apiStaffShow)
+	get("/api/v1/teams/:id/members", a.scopeTeam("id"), a.apiTeamMembers)
+
+	// Administration (center scope; handlers check the object's center).
+	get("/admin/users", a.scopeCenter, a.adminUsers)
+	post("/admin/users", a.scopeCenter, a.adminUserCreate)
+	get("/admin/users/:id", a.scopeCenter, a.adminUser)
+	post("/admin/users/:id", a.scopeCenter, a.adminUserUpdate)
+	post("/admin/users/:id/roles", a.scopeCenter, a.adminUserGrant)
+	post("/admin/users/:id/roles/delete", a.scopeCenter, a.adminUserRevoke)
+	post("/admin/users/:id/disable", a.scopeCenter, a.adminUserDisable)
+	post("/admin/users/:id/enable", a.scopeCenter, a.adminUserEnable)
+	post("/admin/users/:id/reset-password", a.scopeCenter, a.adminUserResetPassword)
+	get("/admin/teams", a.scopeCenter, a.adminTeams)
+	post("/admin/teams", a.scopeCenter, a.adminTeamSave)
+	get("/admin/staff", a.scopeCenter, a.adminStaff)
+	post("/admin/staff", a.scopeCenter, a.adminStaffSave)
+	post("/admin/staff/import", a.scopeCenter, a.adminStaffImport)
+	get("/admin/items", a.scopeCenter, a.adminItems)
+	post("/admin/items", a.scopeCenter, a.adminItemSave)
+	get("/admin/policies", a.scopeCenter, a.adminPolicies)
+	post("/admin/policies", a.scopeCenter, a.adminPolicyAdd)
+	post("/admin/policies/delete", a.scopeCenter, a.adminPolicyRemove)
+	get("/admin/tokens", a.scopeCenter, a.adminTokens)
+	post("/admin/tokens", a.scopeCenter, a.adminTokenCreate)
+	post("/admin/tokens/:id/revoke", a.scopeCenter, a.adminTokenRevoke)
+	get("/admin/audit", a.scopeCenter, a.adminAudit)
+	get("/api/v1/policies", a.scopeCenter, a.apiPolicies)
+	post("/api/v1/policies", a.scopeCenter, a.apiPolicyAdd)
+	del("/api/v1/policies", a.scopeCenter, a.apiPolicyRemove)
+
+	// Anything else: 404 through the error handler (pages and API alike).
+	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// guarded returns a registrar for method that puts guard(scope) in front of
+// the handler.
+func (a *App) guarded(method string) func(path string, scope scopeFunc, h fiber.Handler) {
+	return func(path string, scope scopeFunc, h fiber.Handler) {
+		a.fiber.Add(method, path, a.guard(scope), h)
+	}
+}
+
+// PublicRoutes lists the routes that need no login, as "METHOD path".
+func PublicRoutes() []string {
+	return []string{"GET /healthz", "GET /readyz", "GET /login", "POST /login", "POST /api/v1/login", "GET /static", "HEAD /static"}
+}

@@ -1,0 +1,175 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kaoping/kaoping/app"
+)
+
+// Roles of the fixture as the route table names them. "employee" is staff
+// s1 (in team A) asking about itself, "team_lead" leads team A.
+var tableRoles = []string{"employee", "team_lead", "trainer", "hr", "admin", "rating_feed"}
+
+// routeCase is the expected decision for one route: a concrete path (with
+// the fixture's objects substituted for :params), a body for changes, and
+// the roles that are allowed. Anonymous callers are always refused.
+type routeCase struct {
+	path  string
+	body  string
+	allow string // space-separated roles
+}
+
+// routeTable must have an entry for every route the server registers. A
+// new route without an entry fails TestRouteRoleTable.
+func routeTable(f *fixture) map[string]routeCase {
+	s1, teamA, victim := f.s1.ID, f.teamA.ID, f.victim.ID
+	users := "employee team_lead trainer hr admin"
+	return map[string]routeCase{
+		"GET /":                         {path: "/", allow: users},
+		"POST /logout":                  {path: "/logout", allow: users},
+		"GET /account/password":         {path: "/account/password", allow: users},
+		"POST /account/password":        {path: "/account/password", body: "x=1", allow: users},
+		"POST /api/v1/logout":           {path: "/api/v1/logout", allow: users},
+		"GET /api/v1/me":                {path: "/api/v1/me", allow: users},
+		"GET /my":                       {path: "/my", allow: "employee"},
+		"GET /staff/:id":                {path: fmt.Sprintf("/staff/%d", s1), allow: "employee team_lead hr admin"},
+		"GET /teams/:id":                {path: fmt.Sprintf("/teams/%d", teamA), allow: "team_lead hr admin"},
+		"GET /center":                   {path: "/center", allow: "hr admin"},
+		"GET /items":                    {path: "/items", allow: "trainer hr admin"},
+		"GET /api/v1/staff":             {path: "/api/v1/staff", allow: "hr admin"},
+		"GET /api/v1/staff/:id":         {path: fmt.Sprintf("/api/v1/staff/%d", s1), allow: "employee team_lead hr admin"},
+		"GET /api/v1/teams/:id/members": {path: fmt.Sprintf("/api/v1/teams/%d/members", teamA), allow: "team_lead hr admin"},
+
+		"GET /admin/users":                     {path: "/admin/users", allow: "admin"},
+		"POST /admin/users":                    {path: "/admin/users", body: "x=1", allow: "admin"},
+		"GET /admin/users/:id":                 {path: fmt.Sprintf("/admin/users/%d", victim), allow: "admin"},
+		"POST /admin/users/:id":                {path: fmt.Sprintf("/admin/users/%d", victim), body: "x=1", allow: "admin"},
+		"POST /admin/users/:id/roles":          {path: fmt.Sprintf("/admin/users/%d/roles", victim), body: "role=nope", allow: "admin"},
+		"POST /admin/users/:id/roles/delete":   {path: fmt.Sprintf("/admin/users/%d/roles/delete", victim), body: "role=nope&domain=center:1", allow: "admin"},
+		"POST /admin/users/:id/disable":        {path: fmt.Sprintf("/admin/users/%d/disable", victim), body: "x=1", allow: "admin"},
+		"POST /admin/users/:id/enable":         {path: fmt.Sprintf("/admin/users/%d/enable", victim), body: "x=1", allow: "admin"},
+		"POST /admin/users/:id/reset-password": {path: fmt.Sprintf("/admin/users/%d/reset-password", victim), body: "x=1", allow: "admin"},
+		"GET /admin/teams":                     {path: "/admin/teams", allow: "admin"},
+		"POST /admin/teams":                    {path: "/admin/teams", body: "x=1", allow: "admin"},
+		"GET /admin/staff":                     {path: "/admin/staff", allow: "admin"},
+		"POST /admin/staff":                    {path: "/admin/staff", body: "x=1", allow: "admin"},
+		"POST /admin/staff/import":             {path: "/admin/staff/import", body: "x=1", allow: "admin"},
+		"GET /admin/items":                     {path: "/admin/items", allow: "admin"},
+		"POST /admin/items":                    {path: "/admin/items", body: "x=1", allow: "admin"},
+		"GET /admin/policies":                  {path: "/admin/policies", allow: "admin"},
+		"POST /admin/policies":                 {path: "/admin/policies", body: "x=1", allow: "admin"},
+		"POST /admin/policies/delete":          {path: "/admin/policies/delete", body: "x=1", allow: "admin"},
+		"GET /admin/tokens":                    {path: "/admin/tokens", allow: "admin"},
+		"POST /admin/tokens":                   {path: "/admin/tokens", body: "x=1", allow: "admin"},
+		"POST /admin/tokens/:id/revoke":        {path: "/admin/tokens/999999/revoke", body: "x=1", allow: "admin"},
+		"GET /admin/audit":                     {path: "/admin/audit", allow: "admin"},
+		"GET /api/v1/policies":                 {path: "/api/v1/policies", allow: "admin"},
+		"POST /api/v1/policies":                {path: "/api/v1/policies", body: "{}", allow: "admin"},
+		"DELETE /api/v1/policies":              {path: "/api/v1/policies", body: "{}", allow: "admin"},
+	}
+}
+
+// registeredRoutes lists "METHOD pattern" of every route, HEAD folded into
+// GET (they share handlers and the decision).
+func registeredRoutes(a *app.App) []string {
+	seen := map[string]bool{}
+	for _, r := range a.Fiber().GetRoutes(true) {
+		if r.Method == http.MethodHead {
+			continue
+		}
+		seen[r.Method+" "+r.Path] = true
+	}
+	var out []string
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	table := routeTable(f)
+	public := map[string]bool{}
+	for _, r := range app.PublicRoutes() {
+		public[r] = true
+	}
+	for _, route := range registeredRoutes(f.app) {
+		if public[route] {
+			continue
+		}
+		tc, ok := table[route]
+		if !ok {
+			t.Errorf("route %s has no entry in the route × role table: add one (and a policy)", route)
+			continue
+		}
+		method := strings.SplitN(route, " ", 2)[0]
+		t.Run(route, func(t *testing.T) {
+			// Anonymous: the API answers 401, a page redirects to the login.
+			res := f.anonymous().do(method, tc.path, tc.body)
+			if strings.HasPrefix(tc.path, "/api/") {
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Errorf("anonymous: status %d, want 401", res.StatusCode)
+				}
+			} else if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
+				t.Errorf("anonymous: status %d Location %q, want 303 to /login?next=…", res.StatusCode, res.Header.Get("Location"))
+			}
+			allowed := map[string]bool{}
+			for _, r := range strings.Fields(tc.allow) {
+				allowed[r] = true
+			}
+			for _, role := range tableRoles {
+				var c *client
+				switch role {
+				case "rating_feed":
+					c = f.bearerClient()
+				case "team_lead":
+					c = f.login("lead")
+				default:
+					c = f.login(role)
+				}
+				res := c.do(method, tc.path, tc.body)
+				denied := res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized
+				if allowed[role] && denied {
+					t.Errorf("%s: status %d, want allowed: %s", role, res.StatusCode, res.body)
+				}
+				if !allowed[role] && res.StatusCode != http.StatusForbidden {
+					t.Errorf("%s: status %d, want 403", role, res.StatusCode)
+				}
+				if res.StatusCode >= 500 {
+					t.Errorf("%s: status %d: %s", role, res.StatusCode, res.body)
+				}
+			}
+		})
+	}
+	for route := range table {
+		if !contains(registeredRoutes(f.app), route) {
+			t.Errorf("table entry %s matches no registered route", route)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPublicRoutesNeedNoLogin(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, path := range []string{"/healthz", "/readyz", "/login", "/static/app.css"} {
+		res := f.anonymous().do("GET", path, "")
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s anonymous: status %d, want 200", path, res.StatusCode)
+		}
+	}
+}
