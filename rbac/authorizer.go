@@ -180,7 +180,7 @@ func (a *Authorizer) Policies() []Policy {
 // "*"; otherwise the error wraps ErrInvalid. Adding a grant that exists is
 // not an error.
 func (a *Authorizer) AddGrant(ctx context.Context, g Grant) error {
-	if err := g.validate(); err != nil {
+	if err := g.Validate(); err != nil {
 		return err
 	}
 	return a.apply(ctx, func(ctx context.Context) (int64, error) {
@@ -221,7 +221,7 @@ func (a *Authorizer) RemoveSubject(ctx context.Context, sub string) error {
 // "/"; the action a method (GET) or a method list ((GET|POST)). Otherwise
 // the error wraps ErrInvalid. Adding a policy that exists is not an error.
 func (a *Authorizer) AddPolicy(ctx context.Context, p Policy) error {
-	if err := p.validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	return a.apply(ctx, func(ctx context.Context) (int64, error) {
@@ -292,7 +292,7 @@ func (a *Authorizer) apply(ctx context.Context,
 func WriteGrants(ctx context.Context, db bun.IDB, grants []Grant) error {
 	rules := make([][]string, 0, len(grants))
 	for _, g := range grants {
-		if err := g.validate(); err != nil {
+		if err := g.Validate(); err != nil {
 			return err
 		}
 		rules = append(rules, g.rule())

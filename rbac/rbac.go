@@ -139,9 +139,9 @@ func validSubject(s string) bool {
 	return err == nil
 }
 
-// validate checks a grant before it is stored: a grant that names an
+// Validate checks a grant before it is stored: a grant that names an
 // unknown role or a malformed domain would silently grant nothing.
-func (g Grant) validate() error {
+func (g Grant) Validate() error {
 	if !validSubject(g.Subject) {
 		return fmt.Errorf("%w: grant subject %q: want user:<id> or token:<id>", ErrInvalid, g.Subject)
 	}
@@ -182,10 +182,10 @@ func validAction(action string) bool {
 	return true
 }
 
-// validate checks a policy before it is stored. The matcher builds a regex
+// Validate checks a policy before it is stored. The matcher builds a regex
 // from the action at every decision, so an action that does not compile
 // would turn every decision that reaches it into an error.
-func (p Policy) validate() error {
+func (p Policy) Validate() error {
 	if p.Role != Authenticated && !ValidRole(p.Role) {
 		return fmt.Errorf("%w: policy role %q: want %s or one of %s", ErrInvalid, p.Role, Authenticated, strings.Join(Roles(), ", "))
 	}

@@ -1,0 +1,25 @@
+package migrations
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/kaoping/kaoping/rbac"
+)
+
+// TestDefaultPoliciesMatchMigrations keeps rbac.DefaultPolicies (used by
+// benchmarks and documentation) equal to what the migrations install.
+func TestDefaultPoliciesMatchMigrations(t *testing.T) {
+	var got []rbac.Policy
+	for _, p := range policies0001 {
+		got = append(got, rbac.Policy{Role: p[0], Domain: p[1], Object: p[2], Action: p[3]})
+	}
+	if want := rbac.DefaultPolicies(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("migration policies differ from rbac.DefaultPolicies():\n got %v\nwant %v", got, want)
+	}
+	for _, p := range got {
+		if err := p.Validate(); err != nil {
+			t.Errorf("policy %v: %v", p, err)
+		}
+	}
+}
