@@ -28,6 +28,7 @@ type page struct {
 	Flash string
 	Error string
 	Path  string
+	Zone  *time.Location // the viewer's center's time zone
 	D     any
 }
 
@@ -62,7 +63,7 @@ func (p page) Time(t any) string {
 	if tt.IsZero() {
 		return "—"
 	}
-	return tt.In(p.app.zone(p.User)).Format("2006-01-02 15:04")
+	return tt.In(p.Zone).Format("2006-01-02 15:04")
 }
 
 // OtherLang is the language the switch link offers.
@@ -82,15 +83,6 @@ func templateFuncs() template.FuncMap {
 	}
 }
 
-func (a *App) zone(p *Principal) *time.Location {
-	// Centers carry their own zone; the default and the seed use Shanghai.
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 // render writes a full page with the main layout.
 func (a *App) render(c *fiber.Ctx, name, titleKey string, data any) error {
 	p := a.newPage(c, titleKey, data)
@@ -99,12 +91,17 @@ func (a *App) render(c *fiber.Ctx, name, titleKey string, data any) error {
 }
 
 func (a *App) newPage(c *fiber.Ctx, titleKey string, data any) page {
-	p := page{app: a, Lang: lang(c), User: principal(c), Path: c.Path(), D: data}
+	p := page{app: a, Lang: lang(c), User: principal(c), Path: c.Path(), Zone: time.UTC, D: data}
 	p.Title = p.T(titleKey)
 	if p.User != nil && p.User.Session != nil {
 		p.CSRF = p.User.Session.CSRFToken
 		p.Roles = a.rolesOf(p.User.Subject)
 		p.Nav = a.nav(p)
+		if ctr, err := a.staff.Center(c.UserContext(), p.User.CenterID); err == nil {
+			if loc, err := ctr.Location(); err == nil {
+				p.Zone = loc
+			}
+		}
 	}
 	if f := c.Cookies(flashCookie); f != "" {
 		if v, err := url.QueryUnescape(f); err == nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // centers name IANA zones; do not depend on the host's tzdata
 )
 
 func main() {
