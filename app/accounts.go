@@ -12,6 +12,7 @@ import (
 	"github.com/kaoping/kaoping/app/auth"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -241,3 +242,6 @@ func (a *App) Staff() *staff.Service { return a.staff }
 
 // Auth exposes the account service (CLI, demo seed, tests).
 func (a *App) Auth() *auth.Service { return a.auth }
+
+// Training exposes the training service (CLI, demo seed, tests).
+func (a *App) Training() *training.Service { return a.training }

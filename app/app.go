@@ -20,6 +20,7 @@ import (
 	"github.com/kaoping/kaoping/app/audit"
 	"github.com/kaoping/kaoping/app/auth"
 	"github.com/kaoping/kaoping/app/staff"
+	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/web"
 	"github.com/kaoping/kaoping/rbac"
 )
@@ -52,19 +53,20 @@ func DefaultConfig() Config {
 
 // App is one Kaoping server instance.
 type App struct {
-	cfg     Config
-	db      *bun.DB
-	log     *slog.Logger
-	now     func() time.Time
-	fiber   *fiber.App
-	msgs    web.Catalog
-	auth    *auth.Service
-	authz   *rbac.Authorizer
-	staff   *staff.Service
-	audit   *audit.Log
-	stopBg  context.CancelFunc
-	bgDone  chan struct{}
-	started time.Time
+	cfg      Config
+	db       *bun.DB
+	log      *slog.Logger
+	now      func() time.Time
+	fiber    *fiber.App
+	msgs     web.Catalog
+	auth     *auth.Service
+	authz    *rbac.Authorizer
+	staff    *staff.Service
+	training *training.Service
+	audit    *audit.Log
+	stopBg   context.CancelFunc
+	bgDone   chan struct{}
+	started  time.Time
 }
 
 // New builds the application over a migrated database. now is the clock
@@ -93,6 +95,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		audit:   audit.New(db, now),
 		started: now(),
 	}
+	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers})
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")
 	engine.AddFuncMap(templateFuncs())
@@ -140,6 +143,7 @@ func (a *App) background(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
+		a.runDaily(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -151,6 +155,36 @@ func (a *App) background(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// runDaily runs the training housekeeping of every center: late joiners of
+// group assignments, expiry-window enrolments and reminders. It is
+// idempotent (reminders carry unique keys), so running it every few minutes,
+// and from several instances, sends each reminder once.
+func (a *App) runDaily(ctx context.Context) {
+	ids, err := a.staff.CenterIDs(ctx)
+	if err != nil {
+		a.log.Warn("daily run: list centers", slog.Any("err", err))
+		return
+	}
+	for _, id := range ids {
+		if _, err := a.training.RunDaily(ctx, id); err != nil && ctx.Err() == nil {
+			a.log.Warn("daily run failed", slog.Int64("center_id", id), slog.Any("err", err))
+		}
+	}
+}
+
+// roleMembers lists the staff whose accounts hold role anywhere in the
+// center (role assignments of training modules).
+func (a *App) roleMembers(ctx context.Context, centerID int64, role string) ([]int64, error) {
+	var ids []int64
+	err := a.db.NewSelect().
+		ColumnExpr("DISTINCT u.staff_id").
+		TableExpr("users AS u").
+		Join("JOIN casbin_rule AS r ON r.ptype = 'g' AND r.v0 = 'user:' || CAST(u.id AS VARCHAR(20)) AND r.v1 = ?", role).
+		Where("u.center_id = ? AND u.staff_id IS NOT NULL AND u.disabled = ?", centerID, false).
+		Scan(ctx, &ids)
+	return ids, err
 }
 
 // Fiber exposes the Fiber app, for tests (app.Test) and listeners.

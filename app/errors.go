@@ -11,6 +11,7 @@ import (
 	"github.com/kaoping/kaoping/app/auth"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -44,8 +45,12 @@ func statusOf(err error) int {
 		return fiber.StatusTooManyRequests
 	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrDisabled):
 		return fiber.StatusUnauthorized
+	case errors.Is(err, training.ErrSelfApproval):
+		return fiber.StatusForbidden
+	case errors.Is(err, training.ErrNotEditable):
+		return fiber.StatusConflict
 	case errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrInvalid),
-		errors.Is(err, staff.ErrInvalid), errors.Is(err, rbac.ErrInvalid):
+		errors.Is(err, staff.ErrInvalid), errors.Is(err, rbac.ErrInvalid), errors.Is(err, training.ErrInvalid):
 		return fiber.StatusUnprocessableEntity
 	}
 	return fiber.StatusInternalServerError
@@ -69,7 +74,7 @@ func publicMessage(err error, status int) string {
 	}
 	// Domain validation errors read "pkg: field: message"; drop the package.
 	msg := err.Error()
-	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: "} {
+	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: ", "training: invalid: ", "training: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	return msg

@@ -19,6 +19,7 @@ import (
 	"github.com/kaoping/kaoping/app/auth"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store/storetest"
+	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -52,6 +53,11 @@ type fixture struct {
 	users  map[string]*auth.User
 	token  string // rating_feed bearer token
 	victim *auth.User
+
+	module    *training.Module      // published, assigned to team A
+	enrolment *training.Enrolment   // s1's enrolment, completed
+	lessonID  int64                 // the module's first lesson
+	cert      *training.Certificate // s1's certificate
 }
 
 func testConfig() app.Config {
@@ -116,7 +122,53 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.seedTraining()
 	return f
+}
+
+// seedTraining publishes one module (written by the trainer, approved by
+// the admin), assigns it to team A and lets s1 complete it.
+func (f *fixture) seedTraining() {
+	t, ctx, tr := f.t, context.Background(), f.app.Training()
+	in := training.ModuleInput{
+		CenterID: f.center, Code: "310100-001", Title: "企业设立登记", ValidityMonths: 12,
+		Standard: training.Standard{
+			Steps:     []training.Step{{Title: "名称自主申报"}, {Title: "材料接收"}},
+			Materials: []training.Material{{Name: "公司章程", Form: training.FormOriginal, Count: 1}},
+			Criteria:  []string{"材料齐全"},
+		},
+		Lessons: []training.Lesson{{Title: "为什么统一标准", Body: "同一件事，**一个标准**。"}},
+	}
+	m, v, err := tr.CreateModule(ctx, in, f.users["trainer"].ID)
+	if err != nil {
+		t.Fatalf("CreateModule: %v", err)
+	}
+	if err := tr.Submit(ctx, v.ID, "grandfather", 0, f.users["trainer"].ID); err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	if err := tr.Approve(ctx, v.ID, f.users["admin"].ID); err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	if _, _, err := tr.Assign(ctx, training.AssignInput{CenterID: f.center, ModuleID: m.ID, TargetKind: "team", TargetID: f.teamA.ID, DueDate: "2026-08-01"}, f.users["lead"].ID); err != nil {
+		t.Fatalf("Assign: %v", err)
+	}
+	es, err := tr.StaffEnrolments(ctx, f.s1.ID)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("s1 enrolments: %v %v", es, err)
+	}
+	full, err := tr.Enrolment(ctx, es[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lessonID = full.Version.Lessons[0].ID
+	if f.enrolment, err = tr.ReadLesson(ctx, es[0].ID, f.lessonID); err != nil {
+		t.Fatalf("ReadLesson: %v", err)
+	}
+	certs, err := tr.Certificates(ctx, f.s1.ID)
+	if err != nil || len(certs) != 1 {
+		t.Fatalf("certificates: %v %v", certs, err)
+	}
+	f.module, f.cert = m, &certs[0]
 }
 
 // client is one browser: a cookie jar of one session and its CSRF token.

@@ -41,14 +41,14 @@ type personView struct {
 	Self    bool
 }
 
-// myPage is an employee's home: their record, team and (from the training
-// issue on) their assigned modules.
+// myPage is an employee's home: a digest line, their enrolments (overdue
+// first), certificates, recent notifications and their own record.
 func (a *App) myPage(c *fiber.Ctx) error {
 	p := principal(c)
 	if p.User == nil || p.User.StaffID == nil {
 		return fiber.ErrForbidden
 	}
-	v, err := a.person(c, *p.User.StaffID)
+	v, err := a.myTraining(c, *p.User.StaffID)
 	if err != nil {
 		return err
 	}

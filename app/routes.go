@@ -47,6 +47,33 @@ func (a *App) routes() {
 	get("/api/v1/staff/:id", a.scopeStaff("id"), a.apiStaffShow)
 	get("/api/v1/teams/:id/members", a.scopeTeam("id"), a.apiTeamMembers)
 
+	// Training: modules and versions (trainer; admin approves too), the
+	// employee's enrolments, lessons and certificates, the lead's team view.
+	get("/modules", a.scopeCenter, a.modulesPage)
+	post("/modules", a.scopeCenter, a.moduleCreate)
+	get("/modules/:code", a.scopeCenter, a.modulePage)
+	get("/modules/:code/edit", a.scopeCenter, a.moduleEdit)
+	post("/modules/:code/edit", a.scopeCenter, a.moduleSave)
+	post("/modules/:code/submit", a.scopeCenter, a.moduleSubmit)
+	post("/modules/:code/approve", a.scopeCenter, a.moduleApprove)
+	post("/modules/:code/reject", a.scopeCenter, a.moduleReject)
+	get("/modules/:code/versions/:n", a.scopeCenter, a.moduleVersion)
+	get("/modules/:code/diff", a.scopeCenter, a.moduleDiff)
+	post("/modules/:code/assets", a.scopeCenter, a.moduleAssetUpload)
+	get("/modules/:code/assets/:name", a.scopeCenter, a.moduleAsset)
+	post("/modules/:code/assign", a.scopeCenter, a.moduleAssign)
+	get("/training", a.scopeCenter, a.trainingOverview)
+	get("/teams/:id/training", a.scopeTeam("id"), a.teamTraining)
+	post("/teams/:id/assign", a.scopeTeam("id"), a.teamAssign)
+	get("/enrolments/:id", a.scopeEnrolment("id"), a.enrolmentPage)
+	get("/enrolments/:id/standard", a.scopeEnrolment("id"), a.standardPage)
+	get("/enrolments/:id/lessons/:lesson", a.scopeEnrolment("id"), a.lessonPage)
+	post("/enrolments/:id/lessons/:lesson/read", a.scopeEnrolment("id"), a.lessonRead)
+	post("/enrolments/:id/remind", a.scopeEnrolment("id"), a.remind)
+	get("/certificates/:id", a.scopeCertificate("id"), a.certificatePage)
+	get("/notifications", a.scopeSelf, a.notificationsPage)
+	post("/notifications/:id/read", a.scopeSelf, a.notificationRead)
+
 	// Administration (center scope; handlers check the object's center).
 	get("/admin/users", a.scopeCenter, a.adminUsers)
 	post("/admin/users", a.scopeCenter, a.adminUserCreate)

@@ -28,7 +28,34 @@ type routeCase struct {
 func routeTable(f *fixture) map[string]routeCase {
 	s1, teamA, victim := f.s1.ID, f.teamA.ID, f.victim.ID
 	users := "employee team_lead trainer hr admin"
+	mod := "/modules/" + f.module.Code
+	enr := fmt.Sprintf("/enrolments/%d", f.enrolment.ID)
 	return map[string]routeCase{
+		"GET /modules":                              {path: "/modules", allow: "trainer hr admin"},
+		"POST /modules":                             {path: "/modules", body: "x=1", allow: "trainer"},
+		"GET /modules/:code":                        {path: mod, allow: "trainer hr admin"},
+		"GET /modules/:code/edit":                   {path: mod + "/edit", allow: "trainer"},
+		"POST /modules/:code/edit":                  {path: mod + "/edit", body: "x=1", allow: "trainer"},
+		"POST /modules/:code/submit":                {path: mod + "/submit", body: "policy=bogus", allow: "trainer"},
+		"POST /modules/:code/approve":               {path: mod + "/approve", body: "x=1", allow: "trainer admin"},
+		"POST /modules/:code/reject":                {path: mod + "/reject", body: "x=1", allow: "trainer admin"},
+		"GET /modules/:code/versions/:n":            {path: mod + "/versions/1", allow: "trainer hr admin"},
+		"GET /modules/:code/diff":                   {path: mod + "/diff?from=1&to=1", allow: "trainer hr admin"},
+		"POST /modules/:code/assets":                {path: mod + "/assets", body: "x=1", allow: "trainer"},
+		"GET /modules/:code/assets/:name":           {path: mod + "/assets/none.png", allow: users},
+		"POST /modules/:code/assign":                {path: mod + "/assign", body: "target_kind=bogus", allow: "trainer hr"},
+		"GET /training":                             {path: "/training", allow: "trainer hr admin"},
+		"GET /teams/:id/training":                   {path: fmt.Sprintf("/teams/%d/training", teamA), allow: "team_lead hr admin"},
+		"POST /teams/:id/assign":                    {path: fmt.Sprintf("/teams/%d/assign", teamA), body: "x=1", allow: "team_lead"},
+		"GET /enrolments/:id":                       {path: enr, allow: "employee team_lead hr admin"},
+		"GET /enrolments/:id/standard":              {path: enr + "/standard", allow: "employee team_lead hr admin"},
+		"GET /enrolments/:id/lessons/:lesson":       {path: fmt.Sprintf("%s/lessons/%d", enr, f.lessonID), allow: "employee"},
+		"POST /enrolments/:id/lessons/:lesson/read": {path: fmt.Sprintf("%s/lessons/%d/read", enr, f.lessonID), body: "x=1", allow: "employee"},
+		"POST /enrolments/:id/remind":               {path: enr + "/remind", body: "x=1", allow: "team_lead"},
+		"GET /certificates/:id":                     {path: fmt.Sprintf("/certificates/%d", f.cert.ID), allow: "employee team_lead hr admin"},
+		"GET /notifications":                        {path: "/notifications", allow: "employee"},
+		"POST /notifications/:id/read":              {path: "/notifications/999999/read", body: "x=1", allow: "employee"},
+
 		"GET /":                         {path: "/", allow: users},
 		"POST /logout":                  {path: "/logout", allow: users},
 		"GET /account/password":         {path: "/account/password", allow: users},

@@ -66,6 +66,13 @@ func (p page) Time(t any) string {
 	return tt.In(p.Zone).Format("2006-01-02 15:04")
 }
 
+// With returns the page with other data, for partial templates:
+// {{template "std" ($.With .D.Version)}}.
+func (p page) With(d any) page { p.D = d; return p }
+
+// FormLabel names a material form (原件, 复印件, …).
+func (p page) FormLabel(form string) string { return formLabel(form) }
+
 // OtherLang is the language the switch link offers.
 func (p page) OtherLang() string {
 	if p.Lang == "en" {
@@ -154,7 +161,7 @@ func (a *App) nav(p page) []navItem {
 	}
 	var n []navItem
 	if has[rbac.RoleEmployee] {
-		n = append(n, navItem{"/my", p.T("nav.my")})
+		n = append(n, navItem{"/my", p.T("nav.my")}, navItem{"/notifications", p.T("nav.notifications")})
 	}
 	if has[rbac.RoleTeamLead] {
 		for _, id := range a.ledTeams(p.User.Subject) {
@@ -165,7 +172,7 @@ func (a *App) nav(p page) []navItem {
 		n = append(n, navItem{"/center", p.T("nav.center")})
 	}
 	if has[rbac.RoleTrainer] || has[rbac.RoleHR] || has[rbac.RoleAdmin] {
-		n = append(n, navItem{"/items", p.T("nav.items")})
+		n = append(n, navItem{"/modules", p.T("nav.modules")}, navItem{"/training", p.T("nav.training")}, navItem{"/items", p.T("nav.items")})
 	}
 	if has[rbac.RoleAdmin] {
 		n = append(n,

@@ -212,9 +212,8 @@ func (p Policy) Validate() error {
 
 func (p Policy) rule() []string { return []string{p.Role, p.Domain, p.Object, p.Action} }
 
-// DefaultPolicies returns the policy set seeded by the foundation migration
-// (policies0001 in app/store/migrations/0001_foundation.go), in the same
-// order. It is a copy, because rbac must not import app: change both
+// DefaultPolicies returns the policy set the migrations seed (policies0001,
+// policies0003, … in app/store/migrations), in the same order. It is a copy, because rbac must not import app: change both
 // together (a new migration, never an edit of 0001).
 func DefaultPolicies() []Policy {
 	return []Policy{
@@ -252,5 +251,46 @@ func DefaultPolicies() []Policy {
 		{RoleAdmin, "center:*", "/api/v1/staff/:id", "GET"},
 		{RoleAdmin, "center:*", "/api/v1/teams/:id/members", "GET"},
 		{RoleAdmin, "center:*", "/api/v1/policies", "(GET|POST|DELETE)"},
+
+		// policies0003: training.
+		{Authenticated, "*", "/modules/:code/assets/:name", "GET"},
+		{RoleEmployee, "staff:*", "/enrolments/:id", "GET"},
+		{RoleEmployee, "staff:*", "/enrolments/:id/standard", "GET"},
+		{RoleEmployee, "staff:*", "/enrolments/:id/lessons/:lesson", "GET"},
+		{RoleEmployee, "staff:*", "/enrolments/:id/lessons/:lesson/read", "POST"},
+		{RoleEmployee, "staff:*", "/certificates/:id", "GET"},
+		{RoleEmployee, "staff:*", "/notifications", "GET"},
+		{RoleEmployee, "staff:*", "/notifications/:id/read", "POST"},
+		{RoleTeamLead, "team:*", "/teams/:id/training", "GET"},
+		{RoleTeamLead, "team:*", "/teams/:id/assign", "POST"},
+		{RoleTeamLead, "team:*", "/enrolments/:id", "GET"},
+		{RoleTeamLead, "team:*", "/enrolments/:id/standard", "GET"},
+		{RoleTeamLead, "team:*", "/enrolments/:id/remind", "POST"},
+		{RoleTeamLead, "team:*", "/certificates/:id", "GET"},
+		{RoleTrainer, "center:*", "/modules", "(GET|POST)"},
+		{RoleTrainer, "center:*", "/modules/:code", "GET"},
+		{RoleTrainer, "center:*", "/modules/:code/*", "(GET|POST)"},
+		{RoleTrainer, "center:*", "/training", "GET"},
+		{RoleHR, "center:*", "/modules", "GET"},
+		{RoleHR, "center:*", "/modules/:code", "GET"},
+		{RoleHR, "center:*", "/modules/:code/versions/:n", "GET"},
+		{RoleHR, "center:*", "/modules/:code/diff", "GET"},
+		{RoleHR, "center:*", "/modules/:code/assign", "POST"},
+		{RoleHR, "center:*", "/training", "GET"},
+		{RoleHR, "center:*", "/teams/:id/training", "GET"},
+		{RoleHR, "center:*", "/enrolments/:id", "GET"},
+		{RoleHR, "center:*", "/enrolments/:id/standard", "GET"},
+		{RoleHR, "center:*", "/certificates/:id", "GET"},
+		{RoleAdmin, "center:*", "/modules", "GET"},
+		{RoleAdmin, "center:*", "/modules/:code", "GET"},
+		{RoleAdmin, "center:*", "/modules/:code/versions/:n", "GET"},
+		{RoleAdmin, "center:*", "/modules/:code/diff", "GET"},
+		{RoleAdmin, "center:*", "/modules/:code/approve", "POST"},
+		{RoleAdmin, "center:*", "/modules/:code/reject", "POST"},
+		{RoleAdmin, "center:*", "/training", "GET"},
+		{RoleAdmin, "center:*", "/teams/:id/training", "GET"},
+		{RoleAdmin, "center:*", "/enrolments/:id", "GET"},
+		{RoleAdmin, "center:*", "/enrolments/:id/standard", "GET"},
+		{RoleAdmin, "center:*", "/certificates/:id", "GET"},
 	}
 }

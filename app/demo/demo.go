@@ -7,7 +7,7 @@ package demo
 import (
 	"bytes"
 	"context"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +23,9 @@ import (
 
 //go:embed staff.csv
 var staffCSV []byte
+
+//go:embed modules/*.md
+var moduleFiles embed.FS
 
 // Password is the password of every demo account. Demo data is for trying
 // the product, never for production.
@@ -121,6 +124,9 @@ func Seed(ctx context.Context, a *app.App, db *bun.DB) ([]Login, error) {
 		if _, err := a.AddUser(ctx, u, demoActor()); err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
+	}
+	if err := seedTraining(ctx, a, db, c.ID); err != nil {
+		return nil, fmt.Errorf("demo training: %w", err)
 	}
 	logins := existing(ctx, a)
 	toks, err := a.Auth().Tokens(ctx, c.ID)

@@ -20,6 +20,15 @@ func (s *Service) DefaultCenter(ctx context.Context) (*Center, error) {
 	return c, nil
 }
 
+// CenterIDs lists the ids of every center, ascending.
+func (s *Service) CenterIDs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := s.db.NewSelect().Model((*Center)(nil)).Column("c.id").OrderExpr("c.id").Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("staff: list centers: %w", err)
+	}
+	return ids, nil
+}
+
 // Center returns the center with id.
 func (s *Service) Center(ctx context.Context, id int64) (*Center, error) {
 	return s.center(ctx, s.db, id)

@@ -33,9 +33,9 @@ const (
 type Standard struct {
 	Steps         []Step            `json:"steps" toml:"steps"`
 	Materials     []Material        `json:"materials" toml:"materials"`
-	Criteria      []string          `json:"criteria" toml:"criteria"`             // acceptance criteria (受理标准)
+	Criteria      []string          `json:"criteria" toml:"criteria"`               // acceptance criteria (受理标准)
 	TimeLimitDays int               `json:"time_limit_days" toml:"time_limit_days"` // legal time limit in working days (法定时限), 0 = none
-	ChannelNotes  map[string]string `json:"channel_notes" toml:"channel_notes"`   // channel code → what differs there
+	ChannelNotes  map[string]string `json:"channel_notes" toml:"channel_notes"`     // channel code → what differs there
 }
 
 // Step is one step of the workflow, in order.

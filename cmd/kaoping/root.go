@@ -62,6 +62,7 @@ line wins over the environment.`,
 		e.userCmd(),
 		e.tokenCmd(),
 		e.staffCmd(),
+		e.moduleCmd(),
 	)
 	return root
 }

@@ -24,6 +24,8 @@ func All() *migrate.Migrations {
 		})
 	}
 	add("0001", "foundation", up0001)
+	add("0002", "training", up0002)
+	add("0003", "training_policies", up0003)
 	return ms
 }
 
