@@ -13,6 +13,7 @@ import (
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
+	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -245,3 +246,6 @@ func (a *App) Auth() *auth.Service { return a.auth }
 
 // Training exposes the training service (CLI, demo seed, tests).
 func (a *App) Training() *training.Service { return a.training }
+
+// Quizzes exposes the quiz store (CLI, demo seed, tests).
+func (a *App) Quizzes() *quizstore.Store { return a.quizzes }

@@ -22,6 +22,7 @@ import (
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/web"
+	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -63,6 +64,7 @@ type App struct {
 	authz    *rbac.Authorizer
 	staff    *staff.Service
 	training *training.Service
+	quizzes  *quizstore.Store
 	audit    *audit.Log
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
@@ -95,10 +97,17 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		audit:   audit.New(db, now),
 		started: now(),
 	}
-	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers})
+	// A passed quiz may complete an enrolment; the enrolment asks the quiz
+	// whether it was passed. The two services meet only through these hooks.
+	a.quizzes = quizstore.New(db, now, quizstore.Options{OnPassed: func(ctx context.Context, enrolmentID int64) error {
+		_, err := a.training.QuizPassed(ctx, enrolmentID)
+		return err
+	}})
+	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers, Quiz: a.quizzes.Gate()})
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")
 	engine.AddFuncMap(templateFuncs())
+	engine.AddFuncMap(quizFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
@@ -140,6 +149,7 @@ func (a *App) background(ctx context.Context) {
 	go a.authz.Watch(ctx, refresh, func(err error) {
 		a.log.Warn("policy refresh failed", slog.Any("err", err))
 	})
+	go a.finalizeOverdueAttempts(ctx)
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -153,6 +163,26 @@ func (a *App) background(ctx context.Context) {
 			} else if n > 0 {
 				a.log.Info("purged expired sessions", slog.Int("count", n))
 			}
+		}
+	}
+}
+
+// finalizeOverdueAttempts closes attempts whose time is up even when the
+// browser never comes back (per the quiz's overdue handling). Several
+// instances may run it at once: each attempt is claimed by one UPDATE.
+func (a *App) finalizeOverdueAttempts(ctx context.Context) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := a.quizzes.FinalizeOverdue(ctx, a.now()); err != nil && ctx.Err() == nil {
+			a.log.Warn("finalize overdue attempts failed", slog.Any("err", err))
+		} else if n > 0 {
+			a.log.Info("finalized overdue attempts", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/training"
+	"github.com/kaoping/kaoping/quizzes"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -58,6 +59,8 @@ type fixture struct {
 	enrolment *training.Enrolment   // s1's enrolment, completed
 	lessonID  int64                 // the module's first lesson
 	cert      *training.Certificate // s1's certificate
+	attempt   int64                 // s1's finished attempt of the module's quiz
+	essay     int64                 // its essay answer, waiting for a grader
 }
 
 func testConfig() app.Config {
@@ -169,6 +172,42 @@ func (f *fixture) seedTraining() {
 		t.Fatalf("certificates: %v %v", certs, err)
 	}
 	f.module, f.cert = m, &certs[0]
+	f.seedQuiz(es[0].ID)
+}
+
+// seedQuiz gives the module a quiz (a multichoice and an essay) and lets s1
+// submit one attempt whose essay waits for the team lead.
+func (f *fixture) seedQuiz(enrolmentID int64) {
+	t, ctx := f.t, context.Background()
+	qs := []quizzes.Question{
+		{Type: quizzes.MultiChoice, Name: "材料", Text: "企业设立登记需要哪份材料？", Single: true, Answers: []quizzes.Answer{
+			{Text: "公司章程", Fraction: 1, Feedback: "正确：章程必须提交"}, {Text: "户口本", Fraction: 0, Feedback: "不需要户口本"}}},
+		{Type: quizzes.Essay, Name: "一次性告知", Text: "请说明如何一次性告知。", Rubric: "列出全部补正内容"},
+	}
+	if _, err := f.app.ImportQuestions(ctx, f.center, f.module.Code, qs, app.Actor{Name: "test"}); err != nil {
+		t.Fatalf("ImportQuestions: %v", err)
+	}
+	st := f.app.Quizzes()
+	quiz, err := st.QuizForModule(ctx, f.module.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := st.Start(ctx, quiz.ID, f.s1.ID, &enrolmentID, 1)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	for _, q := range at.Questions {
+		if q.Presented.Type == quizzes.Essay {
+			if _, err := st.SaveAnswer(ctx, at.ID, q.Position, quizzes.Response{Text: "逐项列出缺少的材料，并请申请人签收。"}); err != nil {
+				t.Fatal(err)
+			}
+			f.essay = q.ID
+		}
+	}
+	if _, err := st.Submit(ctx, at.ID, "fixture"); err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	f.attempt = at.ID
 }
 
 // client is one browser: a cookie jar of one session and its CSRF token.

@@ -63,6 +63,23 @@ func (a *App) routes() {
 	get("/modules/:code/assets/:name", a.scopeCenter, a.moduleAsset)
 	post("/modules/:code/assign", a.scopeCenter, a.moduleAssign)
 	get("/training", a.scopeCenter, a.trainingOverview)
+
+	// Quizzes: the trainer's editor and bank, the taker's attempts (server
+	// clock, autosave), the lead's essay grading, item analysis.
+	get("/modules/:code/quiz", a.scopeCenter, a.quizPage)
+	post("/modules/:code/quiz", a.scopeCenter, a.quizSave)
+	post("/modules/:code/quiz/slots", a.scopeCenter, a.quizSlots)
+	post("/modules/:code/quiz/import", a.scopeCenter, a.quizImport)
+	post("/modules/:code/quiz/generate", a.scopeCenter, a.quizGenerate)
+	get("/modules/:code/quiz/stats", a.scopeCenter, a.quizStats)
+	get("/enrolments/:id/quiz", a.scopeEnrolment("id"), a.quizIntro)
+	post("/enrolments/:id/quiz/start", a.scopeEnrolment("id"), a.quizStart)
+	get("/attempts/:id", a.scopeAttempt("id"), a.attemptPage)
+	post("/attempts/:id", a.scopeAttempt("id"), a.attemptPost)
+	get("/attempts/:id/review", a.scopeAttempt("id"), a.attemptReview)
+	post("/api/v1/attempts/:id/answers", a.scopeAttempt("id"), a.apiSaveAnswer)
+	get("/teams/:id/grading", a.scopeTeam("id"), a.gradingQueue)
+	post("/essays/:id/grade", a.scopeEssay("id"), a.gradeEssay)
 	get("/teams/:id/training", a.scopeTeam("id"), a.teamTraining)
 	post("/teams/:id/assign", a.scopeTeam("id"), a.teamAssign)
 	get("/enrolments/:id", a.scopeEnrolment("id"), a.enrolmentPage)

@@ -80,6 +80,7 @@ type enrolmentView struct {
 	Next    *training.VersionLesson
 	Forms   func(string) string
 	CanRead bool
+	HasQuiz bool
 }
 
 func (a *App) loadEnrolment(c *fiber.Ctx) (*enrolmentView, error) {
@@ -103,6 +104,9 @@ func (a *App) loadEnrolment(c *fiber.Ctx) (*enrolmentView, error) {
 	p := principal(c)
 	v.Self = p.User != nil && p.User.StaffID != nil && *p.User.StaffID == e.StaffID
 	v.CanRead = v.Self && e.Status != "completed"
+	if v.HasQuiz, err = a.quizzes.Gate().HasQuiz(ctx, e.VersionID); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -292,5 +292,19 @@ func DefaultPolicies() []Policy {
 		{RoleAdmin, "center:*", "/enrolments/:id", "GET"},
 		{RoleAdmin, "center:*", "/enrolments/:id/standard", "GET"},
 		{RoleAdmin, "center:*", "/certificates/:id", "GET"},
+
+		// policies0005: quizzes.
+		{RoleEmployee, "staff:*", "/enrolments/:id/quiz", "GET"},
+		{RoleEmployee, "staff:*", "/enrolments/:id/quiz/start", "POST"},
+		{RoleEmployee, "staff:*", "/attempts/:id", "(GET|POST)"},
+		{RoleEmployee, "staff:*", "/attempts/:id/review", "GET"},
+		{RoleEmployee, "staff:*", "/api/v1/attempts/:id/answers", "POST"},
+		{RoleTeamLead, "team:*", "/enrolments/:id/quiz", "GET"},
+		{RoleTeamLead, "team:*", "/teams/:id/grading", "GET"},
+		{RoleTeamLead, "team:*", "/essays/:id/grade", "POST"},
+		{RoleHR, "center:*", "/modules/:code/quiz/stats", "GET"},
+		{RoleHR, "center:*", "/enrolments/:id/quiz", "GET"},
+		{RoleAdmin, "center:*", "/modules/:code/quiz/stats", "GET"},
+		{RoleAdmin, "center:*", "/enrolments/:id/quiz", "GET"},
 	}
 }

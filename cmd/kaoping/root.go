@@ -63,6 +63,7 @@ line wins over the environment.`,
 		e.tokenCmd(),
 		e.staffCmd(),
 		e.moduleCmd(),
+		e.quizCmd(),
 	)
 	return root
 }

@@ -26,6 +26,8 @@ func All() *migrate.Migrations {
 	add("0001", "foundation", up0001)
 	add("0002", "training", up0002)
 	add("0003", "training_policies", up0003)
+	add("0004", "quizzes", up0004)
+	add("0005", "quiz_policies", up0005)
 	return ms
 }
 

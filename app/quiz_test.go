@@ -1,0 +1,154 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// secrets of the fixture quiz that must never reach the taker's browser
+// before submission.
+var quizSecrets = []string{"正确：章程必须提交", "不需要户口本", "列出全部补正内容", `"fraction"`, `"feedback"`, `"rubric"`}
+
+func assertNoSecrets(t *testing.T, what, body string) {
+	t.Helper()
+	for _, s := range quizSecrets {
+		if strings.Contains(body, s) {
+			t.Errorf("%s leaks %q before submission", what, s)
+		}
+	}
+}
+
+// TestQuizAttemptThroughHTTP takes the fixture's quiz as employee2: start,
+// autosave, reload (resume), double submit, review, the lead grades the
+// essay, and the enrolment completes with a certificate. Every response of
+// the attempt before submission is checked for the key.
+func TestQuizAttemptThroughHTTP(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	emp, lead := f.login("employee2"), f.login("lead")
+	es, err := f.app.Training().StaffEnrolments(context.Background(), f.s2.ID)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("s2 enrolments: %v %v", es, err)
+	}
+	enr := fmt.Sprintf("/enrolments/%d", es[0].ID)
+	// Reading every lesson is not enough: the module has a quiz.
+	if res := emp.do("POST", fmt.Sprintf("%s/lessons/%d/read", enr, f.lessonID), "x=1"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("read: %d %s", res.StatusCode, res.body)
+	}
+	if page := emp.do("GET", enr, ""); strings.Contains(page.body, "已完成") || !strings.Contains(page.body, "/quiz") {
+		t.Fatalf("enrolment complete without the quiz, or no quiz link: %.800s", page.body)
+	}
+	intro := emp.do("GET", enr+"/quiz", "")
+	assertNoSecrets(t, "quiz intro", intro.body)
+	res := emp.do("POST", enr+"/quiz/start", "x=1")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/attempts/") {
+		t.Fatalf("start: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	attempt := res.Header.Get("Location")
+	id := strings.TrimPrefix(attempt, "/attempts/")
+	page := emp.do("GET", attempt, "")
+	assertNoSecrets(t, "attempt page", page.body)
+	m := regexp.MustCompile(`name="(q\d+)" value="(\d+)"> 公司章程`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("no choice 公司章程 on the page: %.1500s", page.body)
+	}
+	pos := strings.TrimPrefix(m[1], "q")
+	save := emp.do("POST", "/api/v1/attempts/"+id+"/answers", fmt.Sprintf(`{"position":%s,"response":{"choices":[%s]}}`, pos, m[2]))
+	if save.StatusCode != 200 || !strings.Contains(save.body, "saved_at") {
+		t.Fatalf("autosave: %d %s", save.StatusCode, save.body)
+	}
+	assertNoSecrets(t, "autosave response", save.body)
+	essay := regexp.MustCompile(`<textarea name="(q\d+)"`).FindStringSubmatch(page.body)
+	if essay == nil {
+		t.Fatal("no essay box")
+	}
+	epos := strings.TrimPrefix(essay[1], "q")
+	if r := emp.do("POST", "/api/v1/attempts/"+id+"/answers", `{"position":`+epos+`,"response":{"text":"列明全部缺件"}}`); r.StatusCode != 200 {
+		t.Fatalf("essay autosave: %d %s", r.StatusCode, r.body)
+	}
+	// Close the tab, come back: the answers are there.
+	again := emp.do("GET", attempt, "")
+	if !regexp.MustCompile(`value="`+m[2]+`" checked> 公司章程`).MatchString(again.body) || !strings.Contains(again.body, "列明全部缺件") {
+		t.Fatalf("resume lost the answers: %.1500s", again.body)
+	}
+	assertNoSecrets(t, "resumed attempt page", again.body)
+	// Starting again resumes the same attempt (one open attempt per quiz).
+	if r := emp.do("POST", enr+"/quiz/start", "x=1"); r.Header.Get("Location") != attempt {
+		t.Fatalf("second start went to %q, want the open attempt %q", r.Header.Get("Location"), attempt)
+	}
+	// Double submit: one result.
+	for i := 0; i < 2; i++ {
+		r := emp.do("POST", attempt, form("action", "submit", "submit_key", "k1"))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != attempt+"/review" {
+			t.Fatalf("submit %d: %d %q %s", i+1, r.StatusCode, r.Header.Get("Location"), r.body)
+		}
+	}
+	review := emp.do("GET", attempt+"/review", "")
+	if !strings.Contains(review.body, "正确：章程必须提交") || !strings.Contains(review.body, "待班组长评分") {
+		t.Fatalf("review lacks feedback or the pending essay: %.2000s", review.body)
+	}
+	// The lead grades the essay; 1 + 0.8 of 2 marks = 90 % ≥ 60 % passes.
+	queue := lead.do("GET", fmt.Sprintf("/teams/%d/grading", f.teamA.ID), "")
+	g := regexp.MustCompile(`action="/essays/(\d+)/grade"`).FindAllStringSubmatch(queue.body, -1)
+	if len(g) != 2 || !strings.Contains(queue.body, "列明全部缺件") {
+		t.Fatalf("grading queue (want the fixture's and this essay): %.1500s", queue.body)
+	}
+	var mine string
+	for _, x := range g {
+		if x[1] != fmt.Sprint(f.essay) {
+			mine = x[1]
+		}
+	}
+	if r := lead.do("POST", "/essays/"+mine+"/grade", form("percent", "80", "comment", "条理清楚")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("grade essay: %d %s", r.StatusCode, r.body)
+	}
+	if r := f.login("employee").do("POST", "/essays/"+mine+"/grade", form("percent", "100")); r.StatusCode != http.StatusForbidden {
+		t.Errorf("an employee grading: %d, want 403", r.StatusCode)
+	}
+	done := emp.do("GET", enr, "")
+	if !strings.Contains(done.body, "已完成") {
+		t.Fatalf("enrolment not completed after passing the quiz: %.1000s", done.body)
+	}
+	if my := emp.do("GET", "/my", ""); !regexp.MustCompile(`KP-\d{4}-\d{6}`).MatchString(my.body) {
+		t.Errorf("no certificate after passing")
+	}
+	// Another employee cannot open this attempt.
+	if r := f.login("employee").do("GET", attempt, ""); r.StatusCode != http.StatusForbidden {
+		t.Errorf("colleague opens attempt: %d, want 403", r.StatusCode)
+	}
+}
+
+// TestQuizDeadlineIsTheServers sets a one-minute limit: after it, autosave
+// is refused and the server finalizes the attempt without the browser.
+func TestQuizDeadlineIsTheServers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	trainer, emp := f.login("trainer"), f.login("employee2")
+	if r := trainer.do("POST", "/modules/"+f.module.Code+"/quiz", form("time_limit_minutes", "1", "pass_percent", "60", "overdue_handling", "autosubmit", "review_when", "immediately", "review_marks", "1")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings: %d %s", r.StatusCode, r.body)
+	}
+	es, _ := f.app.Training().StaffEnrolments(context.Background(), f.s2.ID)
+	res := emp.do("POST", fmt.Sprintf("/enrolments/%d/quiz/start", es[0].ID), "x=1")
+	attempt := res.Header.Get("Location")
+	id := strings.TrimPrefix(attempt, "/attempts/")
+	page := emp.do("GET", attempt, "")
+	if !strings.Contains(page.body, `data-deadline="2026-07-15T02:01:00Z"`) {
+		t.Fatalf("the page does not carry the server's deadline: %.600s", page.body)
+	}
+	f.clock.Advance(61 * time.Second)
+	if r := emp.do("POST", "/api/v1/attempts/"+id+"/answers", `{"position":1,"response":{"text":"x"}}`); r.StatusCode != http.StatusConflict {
+		t.Fatalf("answer after the deadline: %d %s, want 409", r.StatusCode, r.body)
+	}
+	n, err := f.app.Quizzes().FinalizeOverdue(context.Background(), f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := emp.do("GET", attempt, ""); r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "/review") || n+1 < 1 {
+		t.Fatalf("after the deadline the attempt page: %d %q (finalized %d)", r.StatusCode, r.Header.Get("Location"), n)
+	}
+}

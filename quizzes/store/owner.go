@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kaoping/kaoping/quizzes"
+)
+
+// EssayOwner returns the attempt and the person of an attempt question, so
+// that the caller can authorize a grader for that person's team.
+func (s *Store) EssayOwner(ctx context.Context, attemptQuestionID int64) (attemptID, staffID int64, err error) {
+	var row struct {
+		AttemptID int64
+		StaffID   int64
+	}
+	err = s.db.NewSelect().TableExpr("attempt_questions AS aq").
+		Join("JOIN attempts AS a ON a.id = aq.attempt_id").
+		ColumnExpr("aq.attempt_id, a.staff_id").
+		Where("aq.id = ?", attemptQuestionID).Scan(ctx, &row)
+	if err != nil {
+		return 0, 0, notFound(err, "attempt question %d", attemptQuestionID)
+	}
+	return row.AttemptID, row.StaffID, nil
+}
+
+// AttemptInfo is the small part of an attempt that authorization needs.
+type AttemptInfo struct {
+	ID      int64
+	QuizID  int64
+	StaffID int64
+	State   string
+}
+
+// AttemptInfo reads an attempt's owner and state without its questions.
+func (s *Store) AttemptInfo(ctx context.Context, id int64) (*AttemptInfo, error) {
+	var out AttemptInfo
+	err := s.db.NewSelect().TableExpr("attempts AS a").ColumnExpr("a.id, a.quiz_id, a.staff_id, a.state").
+		Where("a.id = ?", id).Scan(ctx, &out)
+	if err != nil {
+		return nil, notFound(err, "attempt %d", id)
+	}
+	return &out, nil
+}
+
+// ImportIntoQuiz stores questions in the bank and appends each as a fixed
+// slot of the quiz, in one transaction: a failure leaves neither.
+func (s *Store) ImportIntoQuiz(ctx context.Context, quiz *Quiz, qs []quizzes.Question, by int64) ([]BankQuestion, error) {
+	tags, err := checkQuestions(qs)
+	if err != nil {
+		return nil, err
+	}
+	var added []BankQuestion
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if added, err = s.addQuestions(ctx, tx, quiz.CenterID, qs, tags, by); err != nil {
+			return err
+		}
+		slots, err := loadSlots(ctx, tx, quiz.ID)
+		if err != nil {
+			return err
+		}
+		for _, bq := range added {
+			slots = append(slots, Slot{Kind: SlotFixed, QuestionID: bq.ID, Count: 1})
+		}
+		return s.setSlots(ctx, tx, quiz.ID, slots)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return added, nil
+}
