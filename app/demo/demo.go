@@ -27,6 +27,9 @@ var staffCSV []byte
 //go:embed modules/*.md
 var moduleFiles embed.FS
 
+//go:embed quizzes/*.gift
+var quizFiles embed.FS
+
 // Password is the password of every demo account. Demo data is for trying
 // the product, never for production.
 const Password = "kaoping-demo"

@@ -1,11 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -14,6 +16,7 @@ import (
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/training/modfile"
+	"github.com/kaoping/kaoping/quizzes"
 )
 
 // seedTraining publishes the demo modules (imported by the system, approved
@@ -56,6 +59,9 @@ func seedTraining(ctx context.Context, a *app.App, db *bun.DB, centerID int64) e
 		if err := tr.Approve(ctx, v.ID, admin.ID); err != nil {
 			return fmt.Errorf("%s: approve: %w", name, err)
 		}
+	}
+	if err := seedQuizzes(ctx, a, centerID); err != nil {
+		return err
 	}
 	n, err := db.NewSelect().Table("assignments").Where("center_id = ?", centerID).Count(ctx)
 	if err != nil || n > 0 {
@@ -137,6 +143,60 @@ func seedTraining(ctx context.Context, a *app.App, db *bun.DB, centerID int64) e
 		}
 		if _, err := db.NewUpdate().Table("enrolments").Set("due_date = ?", due(-5)).
 			Where("staff_id = ? AND status <> 'completed'", m.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedQuizzes gives each demo module a quiz from its GIFT file (plus, for the
+// business registration, an ordering question generated from its steps).
+func seedQuizzes(ctx context.Context, a *app.App, centerID int64) error {
+	names, err := fs.Glob(quizFiles, "quizzes/*.gift")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		code := strings.TrimSuffix(path.Base(name), ".gift")
+		m, err := a.Training().ModuleByCode(ctx, centerID, code)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := a.Quizzes().QuizForModule(ctx, m.ID); err == nil {
+			continue // seeded before
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		data, err := quizFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		qs, err := quizzes.ParseGIFT(name, bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		if code == "310100-001" {
+			v, err := a.Training().CurrentVersion(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			var steps []string
+			for _, st := range v.Standard.Steps {
+				steps = append(steps, st.Title)
+			}
+			q := quizzes.OrderingFromSteps("企业设立登记：办理流程排序", steps)
+			q.Category = code + "/流程"
+			qs = append(qs, q)
+		}
+		if _, err := a.ImportQuestions(ctx, centerID, code, qs, demoActor()); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		qz, err := a.Quizzes().QuizForModule(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		qz.Title, qz.TimeLimitSeconds, qz.AttemptsAllowed, qz.ShuffleAnswers = m.Code+" 测验", 20*60, 3, true
+		if err := a.Quizzes().SaveQuiz(ctx, qz); err != nil {
 			return err
 		}
 	}

@@ -246,3 +246,48 @@ func TestModuleExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("malformed import: %v", err)
 	}
 }
+
+func TestQuizCommands(t *testing.T) {
+	c := newCLI(t)
+	gift := "$CATEGORY: 窗口\n\n::签字::申请书由谁签字？{=法定代表人 ~股东#不是股东}\n\n::时限::法定时限几个工作日？{#3}\n\n::判断::可以要求清单外材料。{F}\n"
+	path := writeFile(t, "q.gift", gift)
+	out := c.mustRun("", "quiz", "parse", "--format", "gift", path)
+	for _, want := range []string{`"type": "multichoice"`, `"category": "窗口"`, `"name": "签字"`, `"type": "numerical"`, `"correct": false`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("parse output lacks %s:\n%s", want, out)
+		}
+	}
+	// parse changes nothing: importing needs a module.
+	bad := writeFile(t, "bad.gift", "::a::x{#abc}\n\n::b::y{=only}\n\n::c::z{~one}\n")
+	_, stderr, err := c.run("", "quiz", "parse", "--format", "gift", bad)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("malformed parse: err = %v", err)
+	}
+	for _, want := range []string{bad + ":1:", bad + ":5:"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	c.mustRun("", "seed", "demo")
+	out = c.mustRun("", "quiz", "import", "--format", "gift", "--module", "hotline-etiquette", path)
+	if !strings.Contains(out, "imported 3 question(s)") {
+		t.Fatalf("import: %s", out)
+	}
+	if _, _, err := c.run("", "quiz", "import", "--format", "gift", "--module", "nope", path); err == nil {
+		t.Error("import into an unknown module succeeded")
+	}
+	var stdout, errb bytes.Buffer
+	if err := run(context.Background(), []string{"quiz", "export", "--format", "gift", "--module", "310100-001"}, func(k string) string { return c.env[k] }, strings.NewReader(""), &stdout, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), "skipped:") || !strings.Contains(errb.String(), "ordering") {
+		t.Errorf("export did not list the ordering question as skipped: %s", errb.String())
+	}
+	// The export re-imports to the same questions.
+	exported := writeFile(t, "export.gift", stdout.String())
+	again := c.mustRun("", "quiz", "parse", "--format", "gift", exported)
+	if !strings.Contains(again, "申请书签字") || !strings.Contains(again, `"type": "matching"`) {
+		t.Errorf("re-parsed export: %s", again)
+	}
+}
