@@ -41,7 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // fixture is a center with two teams, three staff and one account per role.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	db     *bun.DB
 	app    *app.App
 	clock  *clock
@@ -70,7 +70,7 @@ func testConfig() app.Config {
 	return cfg
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)

@@ -299,15 +299,15 @@ func (a *App) scopeStaff(param string) scopeFunc {
 }
 
 func (a *App) staffDomains(c *fiber.Ctx, id int64) ([]string, error) {
-	m, err := a.staff.StaffByID(c.UserContext(), id)
+	centerID, teamID, err := a.staff.ScopeOf(c.UserContext(), id)
 	if err != nil {
 		return nil, err
 	}
-	d := []string{rbac.StaffDomain(m.ID)}
-	if m.Team != nil {
-		d = append(d, rbac.TeamDomain(m.Team.ID))
+	d := []string{rbac.StaffDomain(id)}
+	if teamID != 0 {
+		d = append(d, rbac.TeamDomain(teamID))
 	}
-	return append(d, rbac.CenterDomain(m.CenterID)), nil
+	return append(d, rbac.CenterDomain(centerID)), nil
 }
 
 func (a *App) scopeTeam(param string) scopeFunc {

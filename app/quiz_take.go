@@ -17,6 +17,9 @@ import (
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 )
 
+// localsAttempt carries the attempt the scope resolver loaded to the handler.
+const localsAttempt = "kaoping.attempt"
+
 // scopeAttempt places an attempt in its person's domains.
 func (a *App) scopeAttempt(param string) scopeFunc {
 	return func(c *fiber.Ctx, _ *Principal) ([]string, error) {
@@ -28,6 +31,7 @@ func (a *App) scopeAttempt(param string) scopeFunc {
 		if err != nil {
 			return nil, err
 		}
+		c.Locals(localsAttempt, at)
 		return a.staffDomains(c, at.StaffID)
 	}
 }
@@ -277,9 +281,11 @@ func (a *App) apiSaveAnswer(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	info, err := a.quizzes.AttemptInfo(c.UserContext(), id)
-	if err != nil {
-		return err
+	info, _ := c.Locals(localsAttempt).(*quizstore.AttemptInfo)
+	if info == nil || info.ID != id {
+		if info, err = a.quizzes.AttemptInfo(c.UserContext(), id); err != nil {
+			return err
+		}
 	}
 	if p.User == nil || p.User.StaffID == nil || *p.User.StaffID != info.StaffID {
 		return fiber.NewError(fiber.StatusForbidden, "only the taker can answer")

@@ -23,7 +23,7 @@ func (a *App) routes() {
 	// Public.
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
-	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: int((24 * time.Hour).Seconds())}))
+	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: int(time.Hour.Seconds())}))
 	f.Get("/login", a.loginForm)
 	f.Post("/login", a.loginSubmit)
 	f.Post("/api/v1/login", a.apiLogin)

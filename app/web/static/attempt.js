@@ -47,7 +47,7 @@
       if (res.ok) {
         state.textContent = "✓ " + new Date().toLocaleTimeString();
       } else if (res.status === 409) {
-        state.textContent = "⏱";
+        state.textContent = root.dataset.timeUp || "";
         form.submit();
       } else {
         state.textContent = "! " + res.status;
@@ -71,7 +71,7 @@
     var tick = function () {
       var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
-      cd.textContent = "⏱ " + m + ":" + (s < 10 ? "0" : "") + s;
+      cd.textContent = (root.dataset.leftLabel || "") + " " + m + ":" + (s < 10 ? "0" : "") + s;
       if (left === 0) {
         clearInterval(iv);
         var btn = document.getElementById("submit-btn");
