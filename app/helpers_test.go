@@ -61,6 +61,7 @@ type fixture struct {
 	cert      *training.Certificate // s1's certificate
 	attempt   int64                 // s1's finished attempt of the module's quiz
 	essay     int64                 // its essay answer, waiting for a grader
+	question  int64                 // the quiz's multichoice question in the bank
 }
 
 func testConfig() app.Config {
@@ -192,6 +193,7 @@ func (f *fixture) seedQuiz(enrolmentID int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.question = quiz.Slots[0].QuestionID
 	at, err := st.Start(ctx, quiz.ID, f.s1.ID, &enrolmentID, 1)
 	if err != nil {
 		t.Fatalf("Start: %v", err)

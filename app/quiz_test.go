@@ -152,3 +152,31 @@ func TestQuizDeadlineIsTheServers(t *testing.T) {
 		t.Fatalf("after the deadline the attempt page: %d %q (finalized %d)", r.StatusCode, r.Header.Get("Location"), n)
 	}
 }
+
+// TestEditingAnAnsweredQuestionMakesAVersion edits the fixture's question,
+// which s1's attempt has shown: the bank gets version 2, the attempt's
+// review still shows the text it showed.
+func TestEditingAnAnsweredQuestionMakesAVersion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	trainer := f.login("trainer")
+	qpath := fmt.Sprintf("/modules/%s/questions/%d", f.module.Code, f.question)
+	page := trainer.do("GET", qpath, "")
+	if !strings.Contains(page.body, "企业设立登记需要哪份材料") {
+		t.Fatalf("editor lacks the question: %.500s", page.body)
+	}
+	gift := "::材料::设立登记必须提交哪份材料？{=公司章程 ~户口本}"
+	if r := trainer.do("POST", qpath, form("gift", gift)); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, r.body)
+	}
+	if page := trainer.do("GET", qpath, ""); !strings.Contains(page.body, "v2") || !strings.Contains(page.body, "设立登记必须提交哪份材料") {
+		t.Fatalf("no version 2: %.600s", page.body)
+	}
+	review := f.login("employee").do("GET", fmt.Sprintf("/attempts/%d/review", f.attempt), "")
+	if !strings.Contains(review.body, "企业设立登记需要哪份材料") || strings.Contains(review.body, "设立登记必须提交哪份材料") {
+		t.Fatalf("the attempt does not keep the version it showed: %.1200s", review.body)
+	}
+	if r := trainer.do("POST", qpath, form("gift", "::a::x{#abc}")); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("malformed GIFT: %d, want 422", r.StatusCode)
+	}
+}

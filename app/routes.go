@@ -72,6 +72,8 @@ func (a *App) routes() {
 	post("/modules/:code/quiz/import", a.scopeCenter, a.quizImport)
 	post("/modules/:code/quiz/generate", a.scopeCenter, a.quizGenerate)
 	get("/modules/:code/quiz/stats", a.scopeCenter, a.quizStats)
+	get("/modules/:code/questions/:id", a.scopeCenter, a.questionPage)
+	post("/modules/:code/questions/:id", a.scopeCenter, a.questionSave)
 	get("/enrolments/:id/quiz", a.scopeEnrolment("id"), a.quizIntro)
 	post("/enrolments/:id/quiz/start", a.scopeEnrolment("id"), a.quizStart)
 	get("/attempts/:id", a.scopeAttempt("id"), a.attemptPage)

@@ -37,6 +37,8 @@ func routeTable(f *fixture) map[string]routeCase {
 		"POST /modules/:code/quiz/slots":            {path: mod + "/quiz/slots", body: "action=bogus", allow: "trainer"},
 		"POST /modules/:code/quiz/import":           {path: mod + "/quiz/import", body: "format=bogus", allow: "trainer"},
 		"POST /modules/:code/quiz/generate":         {path: mod + "/quiz/generate", body: "kind=bogus", allow: "trainer"},
+		"GET /modules/:code/questions/:id":          {path: fmt.Sprintf("%s/questions/%d", mod, f.question), allow: "trainer"},
+		"POST /modules/:code/questions/:id":         {path: fmt.Sprintf("%s/questions/%d", mod, f.question), body: "gift=", allow: "trainer"},
 		"GET /modules/:code/quiz/stats":             {path: mod + "/quiz/stats", allow: "trainer hr admin"},
 		"GET /enrolments/:id/quiz":                  {path: enr + "/quiz", allow: "employee team_lead hr admin"},
 		"POST /enrolments/:id/quiz/start":           {path: enr + "/quiz/start", body: "x=1", allow: "employee"},
