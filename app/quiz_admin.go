@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -305,9 +304,40 @@ func (a *App) quizStats(c *fiber.Ctx) error {
 	if !pick.Valid() {
 		return invalid("pick", "want first, highest, last or all")
 	}
-	st, names, err := a.quizzes.ItemAnalysis(ctx, q.ID, pick)
+	st, names, err := a.quizzes.ItemAnalysis(ctx, q.ID, pick, nil)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "quiz_stats", "stats.title", fiber.Map{"Module": m, "Quiz": q, "Stats": st, "Names": names, "Pick": string(pick), "GeneratedAt": time.Now()})
+	return a.render(c, "quiz_stats", "stats.title", fiber.Map{"Module": m, "Quiz": q, "Stats": st, "Names": names, "Pick": string(pick), "Action": ""})
+}
+
+// teamQuizStats is the item analysis of one module's quiz over a team's
+// members only (?module=CODE), for the team lead.
+func (a *App) teamQuizStats(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	tv, err := a.team(c)
+	if err != nil {
+		return err
+	}
+	m, err := a.training.ModuleByCode(ctx, tv.Team.CenterID, c.Query("module"))
+	if err != nil {
+		return invalid("module", "no module %q", c.Query("module"))
+	}
+	q, err := a.quizzes.QuizForModule(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	pick := quizzes.AttemptPick(c.Query("pick", "first"))
+	if !pick.Valid() {
+		return invalid("pick", "want first, highest, last or all")
+	}
+	ids := make([]int64, 0, len(tv.Members))
+	for _, mem := range tv.Members {
+		ids = append(ids, mem.ID)
+	}
+	st, names, err := a.quizzes.ItemAnalysis(ctx, q.ID, pick, ids)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "quiz_stats", "stats.title", fiber.Map{"Module": m, "Quiz": q, "Stats": st, "Names": names, "Pick": string(pick), "Team": tv.Team})
 }

@@ -117,6 +117,19 @@ func TestQuizAttemptThroughHTTP(t *testing.T) {
 	if my := emp.do("GET", "/my", ""); !regexp.MustCompile(`KP-\d{4}-\d{6}`).MatchString(my.body) {
 		t.Errorf("no certificate after passing")
 	}
+	// Item analysis over the one graded attempt, center-wide and for the team.
+	for _, c := range []struct {
+		who  *client
+		path string
+	}{{f.login("trainer"), "/modules/" + f.module.Code + "/quiz/stats?pick=all"}, {lead, fmt.Sprintf("/teams/%d/quiz-stats?module=%s&pick=first", f.teamA.ID, f.module.Code)}} {
+		st := c.who.do("GET", c.path, "")
+		if st.StatusCode != 200 || !regexp.MustCompile(`<dt>答卷数</dt><dd>1</dd>`).MatchString(st.body) || !strings.Contains(st.body, "材料") {
+			t.Errorf("item analysis %s: %d %.1500s", c.path, st.StatusCode, st.body)
+		}
+	}
+	if r := lead.do("GET", fmt.Sprintf("/teams/%d/quiz-stats?module=%s", f.teamB.ID, f.module.Code), ""); r.StatusCode != http.StatusForbidden {
+		t.Errorf("lead asks for another team's analysis: %d, want 403", r.StatusCode)
+	}
 	// Another employee cannot open this attempt.
 	if r := f.login("employee").do("GET", attempt, ""); r.StatusCode != http.StatusForbidden {
 		t.Errorf("colleague opens attempt: %d, want 403", r.StatusCode)

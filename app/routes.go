@@ -81,6 +81,7 @@ func (a *App) routes() {
 	get("/attempts/:id/review", a.scopeAttempt("id"), a.attemptReview)
 	post("/api/v1/attempts/:id/answers", a.scopeAttempt("id"), a.apiSaveAnswer)
 	get("/teams/:id/grading", a.scopeTeam("id"), a.gradingQueue)
+	get("/teams/:id/quiz-stats", a.scopeTeam("id"), a.teamQuizStats)
 	post("/essays/:id/grade", a.scopeEssay("id"), a.gradeEssay)
 	get("/teams/:id/training", a.scopeTeam("id"), a.teamTraining)
 	post("/teams/:id/assign", a.scopeTeam("id"), a.teamAssign)

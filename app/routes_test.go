@@ -46,6 +46,7 @@ func routeTable(f *fixture) map[string]routeCase {
 		"POST /attempts/:id":                        {path: fmt.Sprintf("/attempts/%d", f.attempt), body: "x=1", allow: "employee"},
 		"GET /attempts/:id/review":                  {path: fmt.Sprintf("/attempts/%d/review", f.attempt), allow: "employee"},
 		"POST /api/v1/attempts/:id/answers":         {path: fmt.Sprintf("/api/v1/attempts/%d/answers", f.attempt), body: `{"position":1,"response":{}}`, allow: "employee"},
+		"GET /teams/:id/quiz-stats":                 {path: fmt.Sprintf("/teams/%d/quiz-stats?module=%s", teamA, f.module.Code), allow: "team_lead hr admin"},
 		"GET /teams/:id/grading":                    {path: fmt.Sprintf("/teams/%d/grading", teamA), allow: "team_lead"},
 		"POST /essays/:id/grade":                    {path: fmt.Sprintf("/essays/%d/grade", f.essay), body: "percent=bogus", allow: "team_lead"},
 		"POST /modules":                             {path: "/modules", body: "x=1", allow: "trainer"},

@@ -306,5 +306,10 @@ func DefaultPolicies() []Policy {
 		{RoleHR, "center:*", "/enrolments/:id/quiz", "GET"},
 		{RoleAdmin, "center:*", "/modules/:code/quiz/stats", "GET"},
 		{RoleAdmin, "center:*", "/enrolments/:id/quiz", "GET"},
+
+		// policies0006: a team's item analysis.
+		{RoleTeamLead, "team:*", "/teams/:id/quiz-stats", "GET"},
+		{RoleHR, "center:*", "/teams/:id/quiz-stats", "GET"},
+		{RoleAdmin, "center:*", "/teams/:id/quiz-stats", "GET"},
 	}
 }

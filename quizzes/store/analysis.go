@@ -31,13 +31,21 @@ type analysisMark struct {
 // (first by default, as Moodle) or all of them. Columns are questions (all
 // versions of a question together), in order of first appearance; a
 // question an attempt did not draw (random slots) counts as not attempted.
-// It returns the statistics and the column names.
-func (s *Store) ItemAnalysis(ctx context.Context, quizID int64, pick quizzes.AttemptPick) (quizzes.QuizStats, []string, error) {
+// staffIDs, when not nil, restricts the analysis to those people (a team
+// lead's team). It returns the statistics and the column names.
+func (s *Store) ItemAnalysis(ctx context.Context, quizID int64, pick quizzes.AttemptPick, staffIDs []int64) (quizzes.QuizStats, []string, error) {
 	var attempts []analysisAttempt
-	err := s.db.NewSelect().TableExpr("attempts AS a").
+	q := s.db.NewSelect().TableExpr("attempts AS a").
 		Column("a.id", "a.staff_id", "a.started_at", "a.grade_percent").
 		Where("a.quiz_id = ? AND a.state = ? AND a.grade_percent IS NOT NULL", quizID, StateFinished).
-		OrderExpr("a.started_at, a.id").Scan(ctx, &attempts)
+		OrderExpr("a.started_at, a.id")
+	if staffIDs != nil {
+		if len(staffIDs) == 0 {
+			return quizzes.QuizStats{}, nil, nil
+		}
+		q = q.Where("a.staff_id IN (?)", bun.In(staffIDs))
+	}
+	err := q.Scan(ctx, &attempts)
 	if err != nil {
 		return quizzes.QuizStats{}, nil, wrap(err, "item analysis of quiz %d", quizID)
 	}

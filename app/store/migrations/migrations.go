@@ -28,6 +28,7 @@ func All() *migrate.Migrations {
 	add("0003", "training_policies", up0003)
 	add("0004", "quizzes", up0004)
 	add("0005", "quiz_policies", up0005)
+	add("0006", "team_quiz_stats", up0006)
 	return ms
 }
 
