@@ -58,14 +58,4 @@ var policies0003 = [][4]string{
 	{"admin", "center:*", "/certificates/:id", "GET"},
 }
 
-func up0003(ctx context.Context, tx bun.Tx) error {
-	rules := make([]casbinRule0001, 0, len(policies0003))
-	for _, p := range policies0003 {
-		rules = append(rules, casbinRule0001{Ptype: "p", V0: p[0], V1: p[1], V2: p[2], V3: p[3]})
-	}
-	if _, err := tx.NewInsert().Model(&rules).Exec(ctx); err != nil {
-		return err
-	}
-	_, err := tx.NewUpdate().Table("policy_revision").Set("rev = rev + 1").Where("id = 1").Exec(ctx)
-	return err
-}
+func up0003(ctx context.Context, tx bun.Tx) error { return addPolicies(ctx, tx, policies0003) }

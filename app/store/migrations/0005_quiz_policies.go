@@ -27,14 +27,4 @@ var policies0005 = [][4]string{
 	{"admin", "center:*", "/enrolments/:id/quiz", "GET"},
 }
 
-func up0005(ctx context.Context, tx bun.Tx) error {
-	rules := make([]casbinRule0001, 0, len(policies0005))
-	for _, p := range policies0005 {
-		rules = append(rules, casbinRule0001{Ptype: "p", V0: p[0], V1: p[1], V2: p[2], V3: p[3]})
-	}
-	if _, err := tx.NewInsert().Model(&rules).Exec(ctx); err != nil {
-		return err
-	}
-	_, err := tx.NewUpdate().Table("policy_revision").Set("rev = rev + 1").Where("id = 1").Exec(ctx)
-	return err
-}
+func up0005(ctx context.Context, tx bun.Tx) error { return addPolicies(ctx, tx, policies0005) }

@@ -62,3 +62,17 @@ func exec(ctx context.Context, tx bun.Tx, stmts ...string) error {
 	}
 	return nil
 }
+
+// addPolicies inserts casbin "p" rows (sub, dom, obj, act) and bumps the
+// policy revision so running servers reload.
+func addPolicies(ctx context.Context, tx bun.Tx, policies [][4]string) error {
+	rules := make([]casbinRule0001, 0, len(policies))
+	for _, p := range policies {
+		rules = append(rules, casbinRule0001{Ptype: "p", V0: p[0], V1: p[1], V2: p[2], V3: p[3]})
+	}
+	if _, err := tx.NewInsert().Model(&rules).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.NewUpdate().Table("policy_revision").Set("rev = rev + 1").Where("id = 1").Exec(ctx)
+	return err
+}
