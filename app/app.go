@@ -125,10 +125,20 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 	})
 	a.routes()
 
+	return a, nil
+}
+
+// StartBackground starts the server's periodic work: picking up policy
+// edits made elsewhere, purging expired sessions, the daily training run
+// and finalizing overdue quiz attempts. `serve` starts it; CLI commands and
+// tests drive the same work explicitly instead. Close stops it.
+func (a *App) StartBackground(ctx context.Context) {
+	if a.stopBg != nil {
+		return
+	}
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBg, a.bgDone = cancel, make(chan struct{})
 	go a.background(bgCtx)
-	return a, nil
 }
 
 func proxyHeader(trust bool) string {

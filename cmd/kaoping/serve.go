@@ -45,6 +45,7 @@ stops it gracefully: requests in flight finish (up to 15 s).`,
 					return fmt.Errorf("demo data: %w", err)
 				}
 			}
+			a.StartBackground(ctx)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
