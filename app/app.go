@@ -19,6 +19,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/audit"
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/web"
@@ -64,6 +65,7 @@ type App struct {
 	authz    *rbac.Authorizer
 	staff    *staff.Service
 	training *training.Service
+	ratings  *ratings.Service
 	quizzes  *quizstore.Store
 	audit    *audit.Log
 	stopBg   context.CancelFunc
@@ -103,6 +105,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		_, err := a.training.QuizPassed(ctx, enrolmentID)
 		return err
 	}})
+	a.ratings = ratings.NewService(db, a.staff, now)
 	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers, Quiz: a.quizzes.Gate()})
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")

@@ -9,9 +9,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
+	"github.com/kaoping/kaoping/app/workdays"
+	"github.com/kaoping/kaoping/quizzes"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -45,12 +48,15 @@ func statusOf(err error) int {
 		return fiber.StatusTooManyRequests
 	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrDisabled):
 		return fiber.StatusUnauthorized
+	case errors.Is(err, ratings.ErrTooLarge):
+		return fiber.StatusRequestEntityTooLarge
 	case errors.Is(err, training.ErrSelfApproval):
 		return fiber.StatusForbidden
 	case errors.Is(err, training.ErrNotEditable):
 		return fiber.StatusConflict
 	case errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrInvalid),
-		errors.Is(err, staff.ErrInvalid), errors.Is(err, rbac.ErrInvalid), errors.Is(err, training.ErrInvalid):
+		errors.Is(err, staff.ErrInvalid), errors.Is(err, rbac.ErrInvalid), errors.Is(err, training.ErrInvalid),
+		errors.Is(err, ratings.ErrInvalid), errors.Is(err, workdays.ErrInvalid), errors.Is(err, quizzes.ErrInvalid):
 		return fiber.StatusUnprocessableEntity
 	}
 	return fiber.StatusInternalServerError
@@ -74,7 +80,7 @@ func publicMessage(err error, status int) string {
 	}
 	// Domain validation errors read "pkg: field: message"; drop the package.
 	msg := err.Error()
-	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: ", "training: invalid: ", "training: "} {
+	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: ", "training: invalid: ", "training: ", "ratings: ", "workdays: ", "quizzes: invalid: ", "quizzes: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	return msg

@@ -94,6 +94,9 @@ func (a *App) routes() {
 	get("/notifications", a.scopeSelf, a.notificationsPage)
 	post("/notifications/:id/read", a.scopeSelf, a.notificationRead)
 
+	// Citizen ratings (好差评) from the upstream feed.
+	post("/api/v1/ratings", a.scopeCenter, a.apiRatingsIngest)
+
 	// Administration (center scope; handlers check the object's center).
 	get("/admin/users", a.scopeCenter, a.adminUsers)
 	post("/admin/users", a.scopeCenter, a.adminUserCreate)

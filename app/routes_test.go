@@ -88,6 +88,7 @@ func routeTable(f *fixture) map[string]routeCase {
 		"GET /api/v1/staff/:id":         {path: fmt.Sprintf("/api/v1/staff/%d", s1), allow: "employee team_lead hr admin"},
 		"GET /api/v1/teams/:id/members": {path: fmt.Sprintf("/api/v1/teams/%d/members", teamA), allow: "team_lead hr admin"},
 
+		"POST /api/v1/ratings":                 {path: "/api/v1/ratings", body: `{"ratings":[]}`, allow: "rating_feed"},
 		"GET /admin/users":                     {path: "/admin/users", allow: "admin"},
 		"POST /admin/users":                    {path: "/admin/users", body: "x=1", allow: "admin"},
 		"GET /admin/users/:id":                 {path: fmt.Sprintf("/admin/users/%d", victim), allow: "admin"},

@@ -311,5 +311,8 @@ func DefaultPolicies() []Policy {
 		{RoleTeamLead, "team:*", "/teams/:id/quiz-stats", "GET"},
 		{RoleHR, "center:*", "/teams/:id/quiz-stats", "GET"},
 		{RoleAdmin, "center:*", "/teams/:id/quiz-stats", "GET"},
+
+		// policies0009: the rating feed.
+		{RoleRatingFeed, "center:*", "/api/v1/ratings", "POST"},
 	}
 }

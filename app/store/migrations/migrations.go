@@ -29,6 +29,9 @@ func All() *migrate.Migrations {
 	add("0004", "quizzes", up0004)
 	add("0005", "quiz_policies", up0005)
 	add("0006", "team_quiz_stats", up0006)
+	add("0007", "ratings", up0007)
+	add("0008", "workdays", up0008)
+	add("0009", "ratings_policies", up0009)
 	return ms
 }
 
