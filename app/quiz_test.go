@@ -193,3 +193,33 @@ func TestEditingAnAnsweredQuestionMakesAVersion(t *testing.T) {
 		t.Errorf("malformed GIFT: %d, want 422", r.StatusCode)
 	}
 }
+
+// TestGIFTUploadPreviewThenSave uploads a GIFT file: the first post shows a
+// preview and stores nothing, the second stores the questions in the quiz;
+// a malformed file lists every bad question with its line.
+func TestGIFTUploadPreviewThenSave(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	trainer := f.login("trainer")
+	path := "/modules/" + f.module.Code + "/quiz/import"
+	gift := "::时限::法定时限几个工作日？{#3}\n\n::判断::可以要求清单外材料。{F}\n"
+	res := upload(t, trainer, path, map[string]string{"format": "gift", "action": "preview"}, "q.gift", []byte(gift))
+	if res.StatusCode != 200 || !strings.Contains(res.body, "法定时限几个工作日") || !strings.Contains(res.body, `value="save"`) {
+		t.Fatalf("preview: %d %.800s", res.StatusCode, res.body)
+	}
+	if page := trainer.do("GET", "/modules/"+f.module.Code+"/quiz", ""); strings.Contains(page.body, ">时限<") {
+		t.Fatal("the preview stored the questions")
+	}
+	res = trainer.do("POST", path, form("format", "gift", "action", "save", "source", gift))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, res.body)
+	}
+	if page := trainer.do("GET", "/modules/"+f.module.Code+"/quiz", ""); !strings.Contains(page.body, ">时限<") || !strings.Contains(page.body, ">判断<") {
+		t.Fatalf("questions not in the quiz after saving: %.1500s", page.body)
+	}
+	bad := upload(t, trainer, path, map[string]string{"format": "gift", "action": "preview"}, "bad.gift", []byte("::a::x{#abc}\n\n::b::y{~only}\n"))
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "input:1:") || !strings.Contains(bad.body, "input:3:") {
+		i := strings.Index(bad.body, "rejects")
+		t.Fatalf("malformed upload: %d %.600s", bad.StatusCode, bad.body[max(i, 0):])
+	}
+}
