@@ -7,6 +7,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"github.com/kaoping/kaoping/app/store"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -89,10 +90,11 @@ const touchInterval = time.Minute
 
 // Service manages accounts, sessions and API tokens in the database.
 type Service struct {
-	db     *bun.DB
-	cfg    Config
-	now    func() time.Time
-	hasher *Hasher
+	db          *bun.DB
+	cfg         Config
+	now         func() time.Time
+	hasher      *Hasher
+	sessionStmt *store.Stmt // SessionByToken: runs on every request
 }
 
 // NewService returns a service over db. now is the clock (nil: time.Now);
@@ -119,7 +121,7 @@ func NewService(db *bun.DB, cfg Config, now func() time.Time) *Service {
 	}
 	h := NewHasher(cfg.Params, cfg.MaxConcurrentHashes)
 	cfg.Params = h.params
-	return &Service{db: db, cfg: cfg, now: now, hasher: h}
+	return &Service{db: db, cfg: cfg, now: now, hasher: h, sessionStmt: store.NewStmt(db, sessionSQL)}
 }
 
 // Hasher returns the password hasher the service uses, e.g. for the CLI.

@@ -80,10 +80,14 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 		return nil, fmt.Errorf("auth: session: %w", store.ErrNotFound)
 	}
 	id := hashToken(token)
-	sess := new(Session)
-	if err := s.db.NewSelect().Model(sess).Relation("User").Where("s.id = ?", id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("auth: session: %w", store.Translate(err))
+	var found []Session
+	if err := s.sessionStmt.Scan(ctx, &found, id); err != nil {
+		return nil, fmt.Errorf("auth: session: %w", err)
 	}
+	if len(found) == 0 {
+		return nil, fmt.Errorf("auth: session: %w", store.ErrNotFound)
+	}
+	sess := &found[0]
 	now := s.clock()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.cfg.IdleTimeout {
 		if err := s.deleteSession(ctx, id); err != nil {
@@ -167,3 +171,12 @@ func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// sessionSQL reads a session with its user in one prepared statement: it
+// runs on every request. "user__" columns fill the User relation.
+const sessionSQL = `SELECT s.id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+ u.id AS user__id, u.center_id AS user__center_id, u.username AS user__username, u.display_name AS user__display_name,
+ u.password_hash AS user__password_hash, u.staff_id AS user__staff_id, u.disabled AS user__disabled,
+ u.must_change_password AS user__must_change_password, u.created_at AS user__created_at, u.updated_at AS user__updated_at,
+ u.last_login_at AS user__last_login_at
+ FROM sessions AS s JOIN users AS u ON u.id = s.user_id WHERE s.id = ?`

@@ -7,22 +7,25 @@ import (
 	"time"
 )
 
+type scopeRow struct {
+	CenterID  int64
+	Timezone  string
+	TeamID    sql.NullInt64
+	ValidFrom sql.NullString
+	ValidTo   sql.NullString
+}
+
+const scopeSQL = `SELECT s.center_id, c.timezone, m.team_id, m.valid_from, m.valid_to
+ FROM staff AS s JOIN centers AS c ON c.id = s.center_id
+ LEFT JOIN team_memberships AS m ON m.staff_id = s.id
+ WHERE s.id = ?`
+
 // ScopeOf returns the center of a person and the team they belong to today
 // (0 if none), in one query. It is the authorization path of every request
 // about a person, so it reads only what the decision needs.
 func (s *Service) ScopeOf(ctx context.Context, staffID int64) (centerID, teamID int64, err error) {
-	var rows []struct {
-		CenterID  int64
-		Timezone  string
-		TeamID    sql.NullInt64
-		ValidFrom sql.NullString
-		ValidTo   sql.NullString
-	}
-	err = s.db.NewSelect().TableExpr("staff AS s").
-		Join("JOIN centers AS c ON c.id = s.center_id").
-		Join("LEFT JOIN team_memberships AS m ON m.staff_id = s.id").
-		ColumnExpr("s.center_id, c.timezone, m.team_id, m.valid_from, m.valid_to").
-		Where("s.id = ?", staffID).Scan(ctx, &rows)
+	var rows []scopeRow
+	err = s.scopeStmt.Scan(ctx, &rows, staffID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("staff: scope of %d: %w", staffID, err)
 	}

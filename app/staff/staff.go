@@ -142,8 +142,9 @@ type Member struct {
 
 // Service reads and writes the staff directory.
 type Service struct {
-	db  *bun.DB
-	now func() time.Time
+	db        *bun.DB
+	now       func() time.Time
+	scopeStmt *store.Stmt // ScopeOf: runs on every request about a person
 }
 
 // NewService returns a Service on db. now is the clock (time.Now when nil);
@@ -152,7 +153,7 @@ func NewService(db *bun.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, scopeStmt: store.NewStmt(db, scopeSQL)}
 }
 
 // dateLayout is the format of membership dates.

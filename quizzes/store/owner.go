@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/uptrace/bun"
 
@@ -33,15 +34,18 @@ type AttemptInfo struct {
 	State   string
 }
 
+const attemptInfoSQL = `SELECT a.id, a.quiz_id, a.staff_id, a.state FROM attempts AS a WHERE a.id = ?`
+
 // AttemptInfo reads an attempt's owner and state without its questions.
 func (s *Store) AttemptInfo(ctx context.Context, id int64) (*AttemptInfo, error) {
-	var out AttemptInfo
-	err := s.db.NewSelect().TableExpr("attempts AS a").ColumnExpr("a.id, a.quiz_id, a.staff_id, a.state").
-		Where("a.id = ?", id).Scan(ctx, &out)
-	if err != nil {
-		return nil, notFound(err, "attempt %d", id)
+	var out []AttemptInfo
+	if err := s.infoStmt.Scan(ctx, &out, id); err != nil {
+		return nil, wrap(err, "attempt %d", id)
 	}
-	return &out, nil
+	if len(out) == 0 {
+		return nil, notFound(sql.ErrNoRows, "attempt %d", id)
+	}
+	return &out[0], nil
 }
 
 // ImportIntoQuiz stores questions in the bank and appends each as a fixed

@@ -61,6 +61,7 @@ type Store struct {
 	now      func() time.Time
 	onPassed func(ctx context.Context, enrolmentID int64) error
 	cache    *pinnedCache
+	infoStmt *store.Stmt // AttemptInfo: the owner check of every autosave
 
 	saveOnce sync.Once // prepares saveStmt (SQLite)
 	saveStmt *sql.Stmt
@@ -77,7 +78,8 @@ func New(db *bun.DB, now func() time.Time, opts ...Options) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newPinnedCache(opt.CacheAttempts)}
+	return &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newPinnedCache(opt.CacheAttempts),
+		infoStmt: store.NewStmt(db, attemptInfoSQL)}
 }
 
 // clock returns the current time in UTC, truncated to microseconds as both
