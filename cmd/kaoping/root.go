@@ -64,6 +64,7 @@ line wins over the environment.`,
 		e.staffCmd(),
 		e.moduleCmd(),
 		e.quizCmd(),
+		e.ratingsCmd(),
 	)
 	return root
 }
