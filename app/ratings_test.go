@@ -72,6 +72,11 @@ func TestRatingFeedAPI(t *testing.T) {
 	if res := feed.do("POST", "/api/v1/ratings", `{"ratings":[`); res.StatusCode >= 500 {
 		t.Fatalf("malformed body: %d", res.StatusCode)
 	}
+	// The employee sees their own ratings, bad ones highlighted; nobody else's.
+	my := f.login("employee").do("GET", "/my", "")
+	if !strings.Contains(my.body, "张伟很耐心") || !strings.Contains(my.body, "非常满意") || strings.Contains(my.body, "答复慢") {
+		t.Errorf("/my ratings section: %.2000s", my.body)
+	}
 	if res := f.login("admin").do("POST", "/api/v1/ratings", one); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("a person posting ratings: %d, want 403", res.StatusCode)
 	}

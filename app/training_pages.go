@@ -4,9 +4,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
@@ -43,6 +45,7 @@ func (a *App) scopeCertificate(param string) scopeFunc {
 
 type myView struct {
 	personView
+	Ratings       []ratings.Rating // the citizens' ratings of the last 90 days, newest first
 	Enrolments    []training.Enrolment
 	Certificates  []training.Certificate
 	Notifications []training.Notification
@@ -66,6 +69,14 @@ func (a *App) myTraining(c *fiber.Ctx, staffID int64) (myView, error) {
 		return v, err
 	}
 	if v.Digest, err = a.training.Digest(ctx, staffID); err != nil {
+		return v, err
+	}
+	today, err := a.staff.Today(ctx, pv.Member.CenterID)
+	if err != nil {
+		return v, err
+	}
+	from, _ := time.Parse(time.DateOnly, today)
+	if v.Ratings, err = a.ratings.StaffRatings(ctx, staffID, from.AddDate(0, 0, -90).Format(time.DateOnly), ""); err != nil {
 		return v, err
 	}
 	return v, nil
