@@ -197,14 +197,23 @@ func (a *App) moduleSave(c *fiber.Ctx) error {
 	return c.Redirect("/modules/"+m.Code+"/versions/"+strconv.Itoa(d.Number), fiber.StatusSeeOther)
 }
 
+// moduleDraft loads the :code module and its draft (or pending) version.
+func (a *App) moduleDraft(c *fiber.Ctx) (*training.Module, *training.Version, error) {
+	m, err := a.moduleByParam(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := a.training.Draft(c.UserContext(), m.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, d, nil
+}
+
 // moduleSubmit asks for approval, with the recertification choice.
 func (a *App) moduleSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	m, err := a.moduleByParam(c)
-	if err != nil {
-		return err
-	}
-	d, err := a.training.Draft(ctx, m.ID)
+	m, d, err := a.moduleDraft(c)
 	if err != nil {
 		return err
 	}
@@ -221,11 +230,7 @@ func (a *App) moduleSubmit(c *fiber.Ctx) error {
 // author (two-person rule).
 func (a *App) moduleApprove(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	m, err := a.moduleByParam(c)
-	if err != nil {
-		return err
-	}
-	d, err := a.training.Draft(ctx, m.ID)
+	m, d, err := a.moduleDraft(c)
 	if err != nil {
 		return err
 	}
@@ -242,11 +247,7 @@ func (a *App) moduleApprove(c *fiber.Ctx) error {
 
 func (a *App) moduleReject(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	m, err := a.moduleByParam(c)
-	if err != nil {
-		return err
-	}
-	d, err := a.training.Draft(ctx, m.ID)
+	m, d, err := a.moduleDraft(c)
 	if err != nil {
 		return err
 	}
