@@ -24,7 +24,7 @@ func (a *App) home(c *fiber.Ctx) error {
 	case roles[rbac.RoleHR]:
 		return c.Redirect("/center", fiber.StatusSeeOther)
 	case roles[rbac.RoleTrainer]:
-		return c.Redirect("/items", fiber.StatusSeeOther)
+		return c.Redirect("/modules", fiber.StatusSeeOther)
 	case roles[rbac.RoleTeamLead]:
 		if ids := a.ledTeams(p.Subject); len(ids) > 0 {
 			return c.Redirect("/teams/"+strconv.FormatInt(ids[0], 10), fiber.StatusSeeOther)

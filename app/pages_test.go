@@ -73,7 +73,7 @@ func TestHomeByRole(t *testing.T) {
 	for user, want := range map[string]string{
 		"admin":    "/admin/users",
 		"hr":       "/center",
-		"trainer":  "/items",
+		"trainer":  "/modules",
 		"lead":     fmt.Sprintf("/teams/%d", f.teamA.ID),
 		"employee": "/my",
 	} {

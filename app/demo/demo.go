@@ -152,8 +152,8 @@ func existing(ctx context.Context, a *app.App) []Login {
 	var out []Login
 	for _, l := range []Login{
 		{Username: "admin", Role: "admin", Note: "users, teams, staff, policies"},
-		{Username: "hr", Role: "hr", Note: "center overview"},
-		{Username: "trainer", Role: "trainer", Note: "service items"},
+		{Username: "hr", Role: "hr", Note: "center overview, training progress"},
+		{Username: "trainer", Role: "trainer", Note: "modules, quizzes, question bank"},
 		{Username: "lead", Role: "team_lead + employee", Note: "综合受理窗口组 (张伟)"},
 		{Username: "employee", Role: "employee", Note: "王芳"},
 	} {
