@@ -23,6 +23,7 @@ import (
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/web"
+	"github.com/kaoping/kaoping/app/workdays"
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
 )
@@ -66,6 +67,7 @@ type App struct {
 	staff    *staff.Service
 	training *training.Service
 	ratings  *ratings.Service
+	workdays *workdays.Store
 	quizzes  *quizstore.Store
 	audit    *audit.Log
 	stopBg   context.CancelFunc
@@ -105,7 +107,8 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		_, err := a.training.QuizPassed(ctx, enrolmentID)
 		return err
 	}})
-	a.ratings = ratings.NewService(db, a.staff, now)
+	a.workdays = workdays.NewStore(db)
+	a.ratings = ratings.NewService(db, a.staff, now, ratings.Options{OnBad: a.notifyBadRatings})
 	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers, Quiz: a.quizzes.Gate()})
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -71,6 +72,23 @@ func TestRatingFeedAPI(t *testing.T) {
 	}
 	if res := feed.do("POST", "/api/v1/ratings", `{"ratings":[`); res.StatusCode >= 500 {
 		t.Fatalf("malformed body: %d", res.StatusCode)
+	}
+	// The bad rating (HCP-2, level 2 for H001) notified its person once, with
+	// an appeal deadline 5 working days after receipt (Wednesday 2026-07-15 →
+	// Wednesday 2026-07-22); the good one and the re-send notified nobody.
+	ns, err := f.app.Training().Notifications(context.Background(), f.s3.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 || ns[0].Kind != "bad_rating" || !strings.Contains(ns[0].Body, "2026-07-22") || !strings.Contains(ns[0].Body, "答复慢") {
+		t.Errorf("bad-rating notifications of H001: %+v", ns)
+	}
+	if ns, _ := f.app.Training().Notifications(context.Background(), f.s1.ID, 10); len(ns) != 0 {
+		for _, n := range ns {
+			if n.Kind == "bad_rating" {
+				t.Errorf("a good rating notified W001: %+v", n)
+			}
+		}
 	}
 	// The employee sees their own ratings, bad ones highlighted; nobody else's.
 	my := f.login("employee").do("GET", "/my", "")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -179,12 +180,12 @@ func (s *Service) ImportFile(ctx context.Context, centerID int64, name string, o
 		if len(valid) == 0 {
 			return nil
 		}
-		now := s.now().UTC()
+		now := s.now().UTC().Truncate(time.Microsecond) // as both databases store it
 		for i := range valid {
 			valid[i].ReceivedAt, valid[i].CreatedAt, valid[i].Source = now, now, source
 		}
 		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			n, err := insert(ctx, tx, valid)
+			n, err := s.store(ctx, tx, valid, now)
 			if err != nil {
 				return err
 			}

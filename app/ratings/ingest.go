@@ -57,7 +57,7 @@ func (s *Service) Ingest(ctx context.Context, centerID int64, in []Input, source
 	if len(errs) > 0 {
 		return nil, &BatchError{Errors: errs}
 	}
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Microsecond) // as both databases store it
 	for i := range rs {
 		rs[i].ReceivedAt = now
 		rs[i].CreatedAt = now
@@ -65,13 +65,46 @@ func (s *Service) Ingest(ctx context.Context, centerID int64, in []Input, source
 	}
 	var imported int
 	if err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		n, err := insert(ctx, tx, rs)
+		n, err := s.store(ctx, tx, rs, now)
 		imported = n
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	return &IngestResult{Imported: imported, Duplicates: len(rs) - imported}, nil
+}
+
+// store inserts rs (see insert) and hands the bad ratings this call stored
+// to the OnBad hook, in the same transaction. A rating is "stored by this
+// call" when its row carries this call's received_at: a duplicate keeps the
+// received_at of the call that stored it first.
+func (s *Service) store(ctx context.Context, tx bun.Tx, rs []Rating, now time.Time) (int, error) {
+	n, err := insert(ctx, tx, rs)
+	if err != nil || s.onBad == nil || n == 0 {
+		return n, err
+	}
+	var ext []string
+	for _, r := range rs {
+		if r.Bad() {
+			ext = append(ext, r.ExternalID)
+		}
+	}
+	if len(ext) == 0 {
+		return n, nil
+	}
+	var bad []Rating
+	for chunk := range slices.Chunk(ext, insertChunk) {
+		var part []Rating
+		if err := tx.NewSelect().Model(&part).Where("r.center_id = ?", rs[0].CenterID).
+			Where("r.external_id IN (?)", bun.In(chunk)).Where("r.received_at = ?", now).Scan(ctx); err != nil {
+			return 0, fmt.Errorf("ratings: new bad ratings: %w", err)
+		}
+		bad = append(bad, part...)
+	}
+	if len(bad) == 0 {
+		return n, nil
+	}
+	return n, s.onBad(ctx, tx, bad)
 }
 
 // insert stores rs, skipping every rating whose (center, external id) is

@@ -15,6 +15,7 @@
 package ratings
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -160,16 +161,30 @@ type Service struct {
 	db    *bun.DB
 	staff *staff.Service
 	now   func() time.Time
+	onBad func(ctx context.Context, tx bun.IDB, bad []Rating) error
+}
+
+// Options configure a Service.
+type Options struct {
+	// OnBad receives the bad ratings (levels 1–2) a call has just stored —
+	// never duplicates — inside the transaction that stores them, so that
+	// what it writes (the person's notification) commits or rolls back with
+	// the ratings.
+	OnBad func(ctx context.Context, tx bun.IDB, bad []Rating) error
 }
 
 // NewService returns a Service on db; staff resolves centers (their time
 // zones). now is the clock (time.Now when nil): it decides what is "in the
 // future" and stamps received_at.
-func NewService(db *bun.DB, staff *staff.Service, now func() time.Time) *Service {
+func NewService(db *bun.DB, staff *staff.Service, now func() time.Time, opts ...Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, staff: staff, now: now}
+	s := &Service{db: db, staff: staff, now: now}
+	for _, o := range opts {
+		s.onBad = o.OnBad
+	}
+	return s
 }
 
 // Fields are the columns of a ratings file, headers in Chinese or English in
