@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/channel"
 	"github.com/kaoping/kaoping/app/training"
+	"github.com/kaoping/kaoping/app/training/modfile"
 )
 
 // The module editor edits the structured standard as plain text, one entry
@@ -113,41 +115,15 @@ func parseStandardForm(steps, materials, criteria, timeLimit string, notes map[s
 	return s, nil
 }
 
-// parseLessonsForm splits Markdown into lessons at "# " headings outside
-// fenced code blocks.
+// parseLessonsForm splits the editor's Markdown into lessons with the same
+// rules as module.md (modfile.ParseLessons), naming the line on error.
 func parseLessonsForm(src string) ([]training.Lesson, error) {
-	var out []training.Lesson
-	var body []string
-	fence := ""
-	flush := func() {
-		if len(out) > 0 {
-			out[len(out)-1].Body = strings.Trim(strings.Join(body, "\n"), "\n")
-		}
-		body = body[:0]
+	ls, err := modfile.ParseLessons("lessons", src)
+	var pe *modfile.ParseError
+	if errors.As(err, &pe) {
+		return nil, invalid("lessons", "line %d: %s", pe.Line, pe.Msg)
 	}
-	for i, l := range strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n") {
-		t := strings.TrimSpace(l)
-		if fence == "" && (strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")) {
-			fence = t[:3]
-		} else if fence != "" && strings.HasPrefix(t, fence) {
-			fence = ""
-		} else if fence == "" && strings.HasPrefix(l, "# ") {
-			flush()
-			out = append(out, training.Lesson{Title: strings.TrimSpace(l[2:])})
-			continue
-		}
-		if len(out) == 0 && t != "" {
-			return nil, invalid("lessons", "line %d: text before the first lesson heading (# TITLE)", i+1)
-		}
-		body = append(body, l)
-	}
-	flush()
-	for i, l := range out {
-		if strings.TrimSpace(l.Body) == "" {
-			return nil, invalid("lessons", "lesson %d (%s) is empty", i+1, l.Title)
-		}
-	}
-	return out, nil
+	return ls, err
 }
 
 // standardForm is the editor's text view of a version.

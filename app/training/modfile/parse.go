@@ -65,18 +65,43 @@ func parse(name string, data []byte) (*Module, []assetRef, error) {
 	if err != nil {
 		return fail(err.line, "%s", err.msg)
 	}
+	lessons, refs, err2 := lessonsOf(name, spans)
+	if err2 != nil {
+		return nil, nil, err2
+	}
+	m.Lessons = lessons
+	return m, refs, nil
+}
+
+// lessonsOf joins split lessons into their text and lists the images they
+// show; a lesson without text is an error at its heading.
+func lessonsOf(name string, spans []lessonSpan) ([]training.Lesson, []assetRef, error) {
+	var lessons []training.Lesson
 	var refs []assetRef
 	for _, s := range spans {
 		if len(s.body) == 0 {
-			return fail(s.headLine, "lesson %q has no text", s.title)
+			return nil, nil, &ParseError{File: name, Line: s.headLine, Msg: fmt.Sprintf("lesson %q has no text", s.title)}
 		}
 		body := strings.Join(s.body, "\n")
-		m.Lessons = append(m.Lessons, training.Lesson{Title: s.title, Body: body})
+		lessons = append(lessons, training.Lesson{Title: s.title, Body: body})
 		for _, r := range findAssetRefs(body) {
 			refs = append(refs, assetRef{Line: s.bodyLine + r.Line - 1, Lesson: s.title, Name: r.Name})
 		}
 	}
-	return m, refs, nil
+	return lessons, refs, nil
+}
+
+// ParseLessons reads lessons written as in module.md after the front matter
+// — each lesson starts with a line "# TITLE"; "# " lines inside fenced code
+// are code — so that the web editor and the file format split text the same
+// way. Errors are *ParseError with name and the line in src.
+func ParseLessons(name, src string) ([]training.Lesson, error) {
+	spans, err := splitLessons(strings.Split(normalizeNewlines(src), "\n"), 1)
+	if err != nil {
+		return nil, &ParseError{File: name, Line: err.line, Msg: err.msg}
+	}
+	lessons, _, perr := lessonsOf(name, spans)
+	return lessons, perr
 }
 
 // checkRefs reports the first lesson image whose file is not in assets.
