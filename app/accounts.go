@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -90,7 +91,7 @@ func (a *App) AddUser(ctx context.Context, in NewUser, by Actor) (*auth.User, er
 			}
 			grants = append(grants, g...)
 		}
-		if len(teamIDs) > 0 && !contains(in.Roles, rbac.RoleTeamLead) {
+		if len(teamIDs) > 0 && !slices.Contains(in.Roles, rbac.RoleTeamLead) {
 			return invalid("team", "teams are the scope of the team_lead role; add --role team_lead")
 		}
 		if err := rbac.WriteGrants(ctx, tx, grants); err != nil {
@@ -149,15 +150,6 @@ func grantList(gs []rbac.Grant) string {
 		parts = append(parts, g.Role+"@"+g.Domain)
 	}
 	return strings.Join(parts, ",")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CreateToken creates an API token for a machine client and returns its

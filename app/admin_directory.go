@@ -47,7 +47,7 @@ func (a *App) adminTeamSave(c *fiber.Ctx) error {
 	} else if err := a.staff.CreateTeam(ctx, t); err != nil {
 		return err
 	}
-	a.record(c, nil, action, "team:"+strconv.FormatInt(t.ID, 10), t.Code+" "+t.Name)
+	a.record(c, action, "team:"+strconv.FormatInt(t.ID, 10), t.Code+" "+t.Name)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/teams", fiber.StatusSeeOther)
 }
@@ -115,7 +115,7 @@ func (a *App) adminStaffSave(c *fiber.Ctx) error {
 	if created {
 		action = "staff.create"
 	}
-	a.record(c, nil, action, "staff:"+strconv.FormatInt(m.ID, 10), m.StaffNo+" "+m.Name)
+	a.record(c, action, "staff:"+strconv.FormatInt(m.ID, 10), m.StaffNo+" "+m.Name)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/staff", fiber.StatusSeeOther)
 }
@@ -175,7 +175,7 @@ func (a *App) adminStaffImport(c *fiber.Ctx) error {
 			return c.Render("admin/staff", pg)
 		})
 	}
-	a.record(c, nil, "staff.import", "file:"+fh.Filename, "created="+strconv.Itoa(res.Created)+" updated="+strconv.Itoa(res.Updated)+" moved="+strconv.Itoa(res.Moved)+" rejected="+strconv.Itoa(len(res.Rejected)))
+	a.record(c, "staff.import", "file:"+fh.Filename, "created="+strconv.Itoa(res.Created)+" updated="+strconv.Itoa(res.Updated)+" moved="+strconv.Itoa(res.Moved)+" rejected="+strconv.Itoa(len(res.Rejected)))
 	if v, err = a.staffList(c); err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (a *App) adminItemSave(c *fiber.Ctx) error {
 	} else if err := a.staff.CreateItem(ctx, it); err != nil {
 		return err
 	}
-	a.record(c, nil, action, "item:"+it.Code, it.Name)
+	a.record(c, action, "item:"+it.Code, it.Name)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/items", fiber.StatusSeeOther)
 }

@@ -26,7 +26,7 @@ func (a *App) adminPolicyAdd(c *fiber.Ctx) error {
 	if err := a.authz.AddPolicy(c.UserContext(), pol); err != nil {
 		return err
 	}
-	a.record(c, nil, "policy.add", "policy", policyString(pol))
+	a.record(c, "policy.add", "policy", policyString(pol))
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/policies", fiber.StatusSeeOther)
 }
@@ -36,7 +36,7 @@ func (a *App) adminPolicyRemove(c *fiber.Ctx) error {
 	if err := a.authz.RemovePolicy(c.UserContext(), pol); err != nil {
 		return err
 	}
-	a.record(c, nil, "policy.remove", "policy", policyString(pol))
+	a.record(c, "policy.remove", "policy", policyString(pol))
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/policies", fiber.StatusSeeOther)
 }
@@ -68,7 +68,7 @@ func (a *App) apiPolicyAdd(c *fiber.Ctx) error {
 	if err := a.authz.AddPolicy(c.UserContext(), rbac.Policy(in)); err != nil {
 		return err
 	}
-	a.record(c, nil, "policy.add", "policy", policyString(rbac.Policy(in)))
+	a.record(c, "policy.add", "policy", policyString(rbac.Policy(in)))
 	return c.Status(fiber.StatusCreated).JSON(in)
 }
 
@@ -80,6 +80,6 @@ func (a *App) apiPolicyRemove(c *fiber.Ctx) error {
 	if err := a.authz.RemovePolicy(c.UserContext(), rbac.Policy(in)); err != nil {
 		return err
 	}
-	a.record(c, nil, "policy.remove", "policy", policyString(rbac.Policy(in)))
+	a.record(c, "policy.remove", "policy", policyString(rbac.Policy(in)))
 	return c.SendStatus(fiber.StatusNoContent)
 }

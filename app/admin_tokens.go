@@ -55,7 +55,7 @@ func (a *App) adminTokenRevoke(c *fiber.Ctx) error {
 	if err := a.auth.RevokeToken(ctx, id); err != nil {
 		return err
 	}
-	a.record(c, nil, "token.revoke", rbac.TokenSubject(id), "")
+	a.record(c, "token.revoke", rbac.TokenSubject(id), "")
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/tokens", fiber.StatusSeeOther)
 }

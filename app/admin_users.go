@@ -184,7 +184,7 @@ func (a *App) adminUserUpdate(c *fiber.Ctx) error {
 	if err := a.auth.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	a.record(c, nil, "user.update", rbac.UserSubject(u.ID), "display_name="+u.DisplayName)
+	a.record(c, "user.update", rbac.UserSubject(u.ID), "display_name="+u.DisplayName)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/users/"+strconv.FormatInt(u.ID, 10), fiber.StatusSeeOther)
 }
@@ -216,7 +216,7 @@ func (a *App) adminUserGrant(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	a.record(c, nil, "role.grant", rbac.UserSubject(u.ID), grantList(grants))
+	a.record(c, "role.grant", rbac.UserSubject(u.ID), grantList(grants))
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/users/"+strconv.FormatInt(u.ID, 10), fiber.StatusSeeOther)
 }
@@ -234,7 +234,7 @@ func (a *App) adminUserRevoke(c *fiber.Ctx) error {
 	if err := a.authz.RemoveGrant(c.UserContext(), g); err != nil {
 		return err
 	}
-	a.record(c, nil, "role.revoke", g.Subject, g.Role+"@"+g.Domain)
+	a.record(c, "role.revoke", g.Subject, g.Role+"@"+g.Domain)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/users/"+strconv.FormatInt(u.ID, 10), fiber.StatusSeeOther)
 }
@@ -258,7 +258,7 @@ func (a *App) setDisabled(c *fiber.Ctx, disabled bool) error {
 	if disabled {
 		action = "user.disable"
 	}
-	a.record(c, nil, action, rbac.UserSubject(u.ID), "username="+u.Username)
+	a.record(c, action, rbac.UserSubject(u.ID), "username="+u.Username)
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/admin/users/"+strconv.FormatInt(u.ID, 10), fiber.StatusSeeOther)
 }
@@ -275,7 +275,7 @@ func (a *App) adminUserResetPassword(c *fiber.Ctx) error {
 	if err := a.auth.ResetPassword(ctx, u.ID, pw); err != nil {
 		return err
 	}
-	a.record(c, nil, "user.reset_password", rbac.UserSubject(u.ID), "username="+u.Username)
+	a.record(c, "user.reset_password", rbac.UserSubject(u.ID), "username="+u.Username)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.render(c, "admin/password_reset", "user.reset_title", fiber.Map{"User": u, "Password": pw})
 }

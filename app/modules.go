@@ -55,7 +55,7 @@ func (a *App) moduleCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a.record(c, nil, "module.create", "module:"+m.Code, in.Title)
+	a.record(c, "module.create", "module:"+m.Code, in.Title)
 	return c.Redirect("/modules/"+m.Code+"/edit", fiber.StatusSeeOther)
 }
 
@@ -192,7 +192,7 @@ func (a *App) moduleSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a.record(c, nil, "module.draft", "module:"+m.Code, "version="+strconv.Itoa(d.Number))
+	a.record(c, "module.draft", "module:"+m.Code, "version="+strconv.Itoa(d.Number))
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/modules/"+m.Code+"/versions/"+strconv.Itoa(d.Number), fiber.StatusSeeOther)
 }
@@ -221,7 +221,7 @@ func (a *App) moduleSubmit(c *fiber.Ctx) error {
 	if err := a.training.Submit(ctx, d.ID, c.FormValue("policy", "grandfather"), days, principal(c).User.ID); err != nil {
 		return err
 	}
-	a.record(c, nil, "module.submit", "module:"+m.Code, "version="+strconv.Itoa(d.Number)+" policy="+c.FormValue("policy"))
+	a.record(c, "module.submit", "module:"+m.Code, "version="+strconv.Itoa(d.Number)+" policy="+c.FormValue("policy"))
 	a.flash(c, a.msgs.T(lang(c), "module.submitted"))
 	return c.Redirect("/modules/"+m.Code, fiber.StatusSeeOther)
 }
@@ -240,7 +240,7 @@ func (a *App) moduleApprove(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	a.record(c, nil, "module.publish", "module:"+m.Code, "version="+strconv.Itoa(d.Number))
+	a.record(c, "module.publish", "module:"+m.Code, "version="+strconv.Itoa(d.Number))
 	a.flash(c, a.msgs.T(lang(c), "module.published", d.Number))
 	return c.Redirect("/modules/"+m.Code, fiber.StatusSeeOther)
 }
@@ -255,7 +255,7 @@ func (a *App) moduleReject(c *fiber.Ctx) error {
 	if err := a.training.Reject(ctx, d.ID, principal(c).User.ID, reason); err != nil {
 		return err
 	}
-	a.record(c, nil, "module.reject", "module:"+m.Code, "version="+strconv.Itoa(d.Number)+" reason="+reason)
+	a.record(c, "module.reject", "module:"+m.Code, "version="+strconv.Itoa(d.Number)+" reason="+reason)
 	return c.Redirect("/modules/"+m.Code, fiber.StatusSeeOther)
 }
 
@@ -378,7 +378,7 @@ func (a *App) moduleAssetUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a.record(c, nil, "module.asset", "module:"+m.Code, as.Name)
+	a.record(c, "module.asset", "module:"+m.Code, as.Name)
 	a.flash(c, a.msgs.T(lang(c), "asset.uploaded", as.Name))
 	return c.Redirect("/modules/"+m.Code+"/edit", fiber.StatusSeeOther)
 }

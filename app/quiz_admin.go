@@ -137,7 +137,7 @@ func (a *App) quizSave(c *fiber.Ctx) error {
 	if err := a.quizzes.SaveQuiz(c.UserContext(), q); err != nil {
 		return err
 	}
-	a.record(c, nil, "quiz.settings", "module:"+m.Code, "")
+	a.record(c, "quiz.settings", "module:"+m.Code, "")
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	return c.Redirect("/modules/"+m.Code+"/quiz", fiber.StatusSeeOther)
 }
@@ -185,7 +185,7 @@ func (a *App) quizSlots(c *fiber.Ctx) error {
 	if err := a.quizzes.SetSlots(ctx, q.ID, slots); err != nil {
 		return err
 	}
-	a.record(c, nil, "quiz.slots", "module:"+m.Code, c.FormValue("action"))
+	a.record(c, "quiz.slots", "module:"+m.Code, c.FormValue("action"))
 	return c.Redirect("/modules/"+m.Code+"/quiz", fiber.StatusSeeOther)
 }
 

@@ -81,7 +81,7 @@ func (a *App) questionSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a.record(c, nil, "question.update", "question:"+strconv.FormatInt(bq.ID, 10), "version="+strconv.Itoa(nb.Version))
+	a.record(c, "question.update", "question:"+strconv.FormatInt(bq.ID, 10), "version="+strconv.Itoa(nb.Version))
 	a.flash(c, a.msgs.T(lang(c), "question.saved", nb.Version))
 	return c.Redirect("/modules/"+c.Params("code")+"/questions/"+strconv.FormatInt(bq.ID, 10), fiber.StatusSeeOther)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/quizzes"
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 )
@@ -193,7 +192,7 @@ func (a *App) attemptPost(c *fiber.Ctx) error {
 	if _, err := a.quizzes.Submit(ctx, at.ID, c.FormValue("submit_key")); err != nil {
 		return err
 	}
-	a.record(c, nil, "quiz.submit", "attempt:"+strconv.FormatInt(at.ID, 10), "")
+	a.record(c, "quiz.submit", "attempt:"+strconv.FormatInt(at.ID, 10), "")
 	return c.Redirect(base+"/review", fiber.StatusSeeOther)
 }
 
@@ -344,12 +343,9 @@ func (a *App) gradeEssay(c *fiber.Ctx) error {
 		return invalid("percent", "must be 0–100")
 	}
 	if err := a.quizzes.GradeEssay(c.UserContext(), id, pct/100, strings.TrimSpace(c.FormValue("comment")), principal(c).User.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return err
-		}
 		return err
 	}
-	a.record(c, nil, "quiz.grade_essay", fmt.Sprintf("attempt_question:%d", id), fmt.Sprintf("percent=%g", pct))
+	a.record(c, "quiz.grade_essay", fmt.Sprintf("attempt_question:%d", id), fmt.Sprintf("percent=%g", pct))
 	a.flash(c, a.msgs.T(lang(c), "flash.saved"))
 	back := c.FormValue("back")
 	return c.Redirect(safeNext(back, "/"), fiber.StatusSeeOther)

@@ -9,12 +9,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/kaoping/kaoping/app/audit"
 )
-
-type auditDB = bun.IDB
 
 // decodeJSON reads a JSON body strictly: the content type must say JSON,
 // unknown fields and trailing data are refused, and type errors name the

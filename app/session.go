@@ -192,7 +192,7 @@ func (a *App) endSession(c *fiber.Ctx) error {
 		if err := a.auth.DeleteSession(c.UserContext(), p.SessionToken); err != nil {
 			return err
 		}
-		a.record(c, nil, "logout", p.Subject, "")
+		a.record(c, "logout", p.Subject, "")
 	}
 	a.clearSessionCookie(c)
 	return nil
@@ -267,7 +267,7 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 		c.Type("html", "utf-8")
 		return c.Render("password", pg)
 	}
-	a.record(c, nil, "password.change", p.Subject, "")
+	a.record(c, "password.change", p.Subject, "")
 	// Every other session of the user ends (a changed password must lock out
 	// whoever knew the old one); this browser gets a fresh session.
 	ctx := c.UserContext()
@@ -288,8 +288,8 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 
 // record appends an audit entry for the current principal, logging rather
 // than failing when the request's own change has already committed.
-func (a *App) record(c *fiber.Ctx, db auditDB, action, target, detail string) {
-	if err := a.audit.Record(c.UserContext(), db, a.entry(c, action, target, detail)); err != nil {
+func (a *App) record(c *fiber.Ctx, action, target, detail string) {
+	if err := a.audit.Record(c.UserContext(), nil, a.entry(c, action, target, detail)); err != nil {
 		a.log.Error("audit record failed", "action", action, "err", err)
 	}
 }

@@ -336,7 +336,7 @@ func (a *App) assign(c *fiber.Ctx, in training.AssignInput, back string) error {
 	if err != nil {
 		return err
 	}
-	a.record(c, nil, "training.assign", "assignment:"+strconv.FormatInt(as.ID, 10),
+	a.record(c, "training.assign", "assignment:"+strconv.FormatInt(as.ID, 10),
 		in.TargetKind+":"+strconv.FormatInt(in.TargetID, 10)+in.TargetValue+" due="+in.DueDate+" enrolments="+strconv.Itoa(n))
 	a.flash(c, a.msgs.T(lang(c), "assign.done", n))
 	return c.Redirect(back, fiber.StatusSeeOther)
@@ -356,7 +356,7 @@ func (a *App) remind(c *fiber.Ctx) error {
 	if err := a.training.Remind(c.UserContext(), id, by); err != nil {
 		return err
 	}
-	a.record(c, nil, "training.remind", "enrolment:"+strconv.FormatInt(id, 10), "")
+	a.record(c, "training.remind", "enrolment:"+strconv.FormatInt(id, 10), "")
 	a.flash(c, a.msgs.T(lang(c), "remind.done"))
 	back := c.Get(fiber.HeaderReferer)
 	if back == "" || !sameOrigin(c) {
