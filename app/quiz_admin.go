@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"strconv"
@@ -62,8 +63,7 @@ func (a *App) quizView(c *fiber.Ctx) (*quizView, error) {
 }
 
 // ensureQuiz returns the module's quiz, creating one with defaults.
-func (a *App) ensureQuiz(c *fiber.Ctx, m *training.Module) (*quizstore.Quiz, error) {
-	ctx := c.UserContext()
+func (a *App) ensureQuiz(ctx context.Context, m *training.Module) (*quizstore.Quiz, error) {
 	q, err := a.quizzes.QuizForModule(ctx, m.ID)
 	if err == nil {
 		return q, nil
@@ -90,7 +90,7 @@ func (a *App) quizSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, err := a.ensureQuiz(c, m)
+	q, err := a.ensureQuiz(c.UserContext(), m)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *App) quizSlots(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, err := a.ensureQuiz(c, m)
+	q, err := a.ensureQuiz(c.UserContext(), m)
 	if err != nil {
 		return err
 	}

@@ -36,13 +36,8 @@ func (a *App) ImportQuestions(ctx context.Context, centerID int64, moduleCode st
 	if len(qs) == 0 {
 		return 0, invalid("file", "no questions")
 	}
-	q, err := a.quizzes.QuizForModule(ctx, m.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		q = defaultQuiz(m)
-		if err := a.quizzes.SaveQuiz(ctx, q); err != nil {
-			return 0, err
-		}
-	} else if err != nil {
+	q, err := a.ensureQuiz(ctx, m)
+	if err != nil {
 		return 0, err
 	}
 	for i := range qs {
