@@ -32,6 +32,8 @@ func All() *migrate.Migrations {
 	add("0007", "ratings", up0007)
 	add("0008", "workdays", up0008)
 	add("0009", "ratings_policies", up0009)
+	add("0010", "ratings_followup", up0010)
+	add("0011", "scoring", up0011)
 	return ms
 }
 
