@@ -93,8 +93,11 @@ type Rating struct {
 	CitizenIDNumber *string `bun:"citizen_id_number"`
 	// Excluded marks a rating an upheld appeal took out of every score; it
 	// is kept, never deleted.
-	Excluded  bool
-	CreatedAt time.Time
+	Excluded bool
+	// PersonalExcluded marks a rating a partly upheld appeal took out of
+	// the person's own score; it stays in the channel and center statistics.
+	PersonalExcluded bool
+	CreatedAt        time.Time
 }
 
 // Bad reports whether the rating is a bad rating (差评): level 1 or 2.
