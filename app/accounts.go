@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/kaoping/kaoping/app/audit"
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
+	"github.com/kaoping/kaoping/app/workdays"
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
 )
@@ -241,3 +244,18 @@ func (a *App) Training() *training.Service { return a.training }
 
 // Quizzes exposes the quiz store (CLI, demo seed, tests).
 func (a *App) Quizzes() *quizstore.Store { return a.quizzes }
+
+// CenterLocation is the default center's time zone (CLI dates).
+func (a *App) CenterLocation() (*time.Location, error) {
+	c, err := a.staff.DefaultCenter(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return c.Location()
+}
+
+// Workdays exposes the working-day calendars (tests, CLI).
+func (a *App) Workdays() *workdays.Store { return a.workdays }
+
+// Ratings exposes the ratings service (tests, CLI).
+func (a *App) Ratings() *ratings.Service { return a.ratings }

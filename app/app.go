@@ -43,6 +43,10 @@ type Config struct {
 	PolicyRefresh time.Duration
 	// BodyLimit bounds request bodies (uploads included), in bytes.
 	BodyLimit int
+	// PersonalRetention is how long citizen personal data (phone, ID number)
+	// on ratings is kept; the daily run purges older data, the ratings stay.
+	// 0 keeps it forever.
+	PersonalRetention time.Duration
 }
 
 // DefaultConfig returns production defaults.
@@ -51,6 +55,9 @@ func DefaultConfig() Config {
 		Auth:          auth.DefaultConfig(),
 		PolicyRefresh: time.Second,
 		BodyLimit:     32 << 20,
+		// 180 days: long enough for appeals and the return visit of a
+		// bad-rating case, short enough to hold little personal data.
+		PersonalRetention: 180 * 24 * time.Hour,
 	}
 }
 
@@ -218,6 +225,7 @@ func (a *App) runDaily(ctx context.Context) {
 			a.log.Warn("daily run failed", slog.Int64("center_id", id), slog.Any("err", err))
 		}
 	}
+	a.purgeExpiredPersonal(ctx)
 }
 
 // roleMembers lists the staff whose accounts hold role anywhere in the

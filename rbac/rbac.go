@@ -314,5 +314,9 @@ func DefaultPolicies() []Policy {
 
 		// policies0009: the rating feed.
 		{RoleRatingFeed, "center:*", "/api/v1/ratings", "POST"},
+
+		// policies0012: calendar, bad-rating cases and appeals, imports.
+		{RoleHR, "center:*", "/admin/calendar", "(GET|POST)"},
+		{RoleHR, "center:*", "/admin/calendar/import", "POST"},
 	}
 }

@@ -175,6 +175,10 @@ func decodeInput(i int, raw json.RawMessage) (Input, []FieldError) {
 			str(&x.StaffRef)
 		case "comment":
 			str(&x.Comment)
+		case "citizen_phone":
+			str(&x.CitizenPhone)
+		case "citizen_id_number":
+			str(&x.CitizenIDNumber)
 		case "level":
 			switch k {
 			case "null":

@@ -206,6 +206,8 @@ func Fields() []csvfile.Field {
 		{Name: "reasons", Aliases: []string{"评价原因"}},
 		{Name: "comment", Aliases: []string{"评价内容"}},
 		{Name: "is_default", Aliases: []string{"是否默认评价"}},
+		{Name: "citizen_phone", Aliases: []string{"联系电话", "手机号"}},
+		{Name: "citizen_id_number", Aliases: []string{"身份证号", "证件号码"}},
 	}
 }
 

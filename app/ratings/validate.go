@@ -29,6 +29,10 @@ type Input struct {
 	Level      any // a number or one of the five words; see ParseLevel
 	Reasons    any // []string, []any of strings or one string; see ParseReasons
 	IsDefault  any // bool, 是/否, true/false, 1/0, "" or nil; see ParseBool
+	// Citizen personal data, optional: stored only if given, masked on
+	// every page but the administrator's, purged after the retention period.
+	CitizenPhone    string
+	CitizenIDNumber string
 }
 
 // maxCode bounds staff numbers, staff refs and item codes: longer ones
@@ -57,7 +61,9 @@ type draft struct {
 //   - staff_no / staff_ref: exactly one; a staff_no of the center, or a
 //     staff_ref that is the external id of exactly one person of the center;
 //   - level, reasons, is_default: see ParseLevel, ParseReasons, ParseBool;
-//   - comment: at most MaxComment characters (line breaks allowed).
+//   - comment: at most MaxComment characters (line breaks allowed);
+//   - citizen_phone, citizen_id_number: optional; see ParsePhone and
+//     ParseIDNumber.
 //
 // Staff numbers, staff refs and item codes are looked up with one query
 // each for the whole batch. The ratings returned are those of the inputs
@@ -246,6 +252,17 @@ func parseInput(d *draft, x *Input, centerID int64, loc *time.Location, now time
 	} else {
 		d.r.IsDefault = b
 	}
+
+	if v, err := ParsePhone(x.CitizenPhone); err != nil {
+		fail("citizen_phone", err.Error())
+	} else if v != "" {
+		d.r.CitizenPhone = &v
+	}
+	if v, err := ParseIDNumber(x.CitizenIDNumber); err != nil {
+		fail("citizen_id_number", err.Error())
+	} else if v != "" {
+		d.r.CitizenIDNumber = &v
+	}
 }
 
 // fieldRank orders the fields of one input in errors.
@@ -273,8 +290,12 @@ func fieldRank(field string) int {
 		return 9
 	case "is_default":
 		return 10
+	case "citizen_phone":
+		return 11
+	case "citizen_id_number":
+		return 12
 	}
-	return 11 // unknown fields (DecodeBatch) last
+	return 13 // unknown fields (DecodeBatch) last
 }
 
 // normalizeCode folds identifiers the way the staff directory stores them:

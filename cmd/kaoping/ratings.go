@@ -16,8 +16,9 @@ import (
 	"github.com/kaoping/kaoping/app/ratings"
 )
 
-func (e *env) ratingsCmd() *cobra.Command {
+func (e *env) ratingsCmd(more ...*cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{Use: "ratings", Short: "Citizen ratings (好差评)"}
+	cmd.AddCommand(more...)
 	var opt ratings.FileOptions
 	var asJSON bool
 	imp := &cobra.Command{

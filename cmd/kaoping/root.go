@@ -64,7 +64,7 @@ line wins over the environment.`,
 		e.staffCmd(),
 		e.moduleCmd(),
 		e.quizCmd(),
-		e.ratingsCmd(),
+		e.ratingsCmd(e.ratingsPurgeCmd()),
 	)
 	return root
 }

@@ -34,6 +34,7 @@ func All() *migrate.Migrations {
 	add("0009", "ratings_policies", up0009)
 	add("0010", "ratings_followup", up0010)
 	add("0011", "scoring", up0011)
+	add("0012", "followup_policies", up0012)
 	return ms
 }
 

@@ -11,7 +11,11 @@ import (
 // benchmarks and documentation) equal to what the migrations install.
 func TestDefaultPoliciesMatchMigrations(t *testing.T) {
 	var got []rbac.Policy
-	for _, p := range append(append(append(append(append([][4]string{}, policies0001...), policies0003...), policies0005...), policies0006...), policies0009...) {
+	var all [][4]string
+	for _, ps := range [][][4]string{policies0001, policies0003, policies0005, policies0006, policies0009, policies0012} {
+		all = append(all, ps...)
+	}
+	for _, p := range all {
 		got = append(got, rbac.Policy{Role: p[0], Domain: p[1], Object: p[2], Action: p[3]})
 	}
 	if want := rbac.DefaultPolicies(); !reflect.DeepEqual(got, want) {
