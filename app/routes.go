@@ -96,6 +96,9 @@ func (a *App) routes() {
 
 	// Citizen ratings (好差评) from the upstream feed.
 	post("/api/v1/ratings", a.scopeCenter, a.apiRatingsIngest)
+	get("/ratings", a.scopeCenter, a.ratingsPage)
+	get("/teams/:id/ratings", a.scopeTeam("id"), a.teamRatingsPage)
+	post("/ratings/:id/personal", a.scopeCenter, a.ratingPersonal)
 
 	// Administration (center scope; handlers check the object's center).
 	get("/admin/users", a.scopeCenter, a.adminUsers)

@@ -169,7 +169,7 @@ func (a *App) nav(p page) []navItem {
 		}
 	}
 	if has[rbac.RoleHR] || has[rbac.RoleAdmin] {
-		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/admin/calendar", p.T("nav.calendar")})
+		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/ratings", p.T("nav.ratings")}, navItem{"/admin/calendar", p.T("nav.calendar")})
 	}
 	if has[rbac.RoleTrainer] || has[rbac.RoleHR] || has[rbac.RoleAdmin] {
 		n = append(n, navItem{"/modules", p.T("nav.modules")}, navItem{"/training", p.T("nav.training")}, navItem{"/items", p.T("nav.items")})

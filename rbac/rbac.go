@@ -318,5 +318,11 @@ func DefaultPolicies() []Policy {
 		// policies0012: calendar, bad-rating cases and appeals, imports.
 		{RoleHR, "center:*", "/admin/calendar", "(GET|POST)"},
 		{RoleHR, "center:*", "/admin/calendar/import", "POST"},
+		{RoleHR, "center:*", "/ratings", "GET"},
+		{RoleAdmin, "center:*", "/ratings", "GET"},
+		{RoleTeamLead, "team:*", "/teams/:id/ratings", "GET"},
+		{RoleHR, "center:*", "/teams/:id/ratings", "GET"},
+		{RoleAdmin, "center:*", "/teams/:id/ratings", "GET"},
+		{RoleAdmin, "center:*", "/ratings/:id/personal", "POST"},
 	}
 }

@@ -18,7 +18,8 @@ import (
 //
 // score_issues freezes the scores of a closed period: issue 1 when HR closes
 // it, 2, 3, … for every audited re-issue (with its reason); the rows of an
-// issue hold each person's score object as JSON, exactly as issued.
+// issue hold each person's score object as JSON, exactly as issued, and the
+// issue itself the settings and channel means they were computed with.
 //
 // loop_triggers is the closed-loop log: every time a person's bad ratings
 // for one item reached the threshold, whether the module was assigned again
@@ -48,6 +49,7 @@ type scoreIssue0011 struct {
 	Period        string    `bun:",notnull,type:varchar(8),unique:score_issues_number"`
 	IssueNo       int       `bun:",notnull,unique:score_issues_number"`
 	Reason        string    `bun:",notnull,type:text"`
+	Data          string    `bun:",notnull,type:text"` // JSON: the settings and channel means used
 	CreatedBy     string    `bun:",notnull"`
 	CreatedAt     time.Time `bun:",notnull"`
 
