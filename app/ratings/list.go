@@ -69,7 +69,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Listed, bool, error
 	if f.BeforeID > 0 {
 		q = q.Where("r.id < ?", f.BeforeID)
 	}
-	if err := q.OrderExpr("r.id DESC").Limit(int64(limit+1)).Scan(ctx); err != nil {
+	if err := q.OrderExpr("r.id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
 		return nil, false, fmt.Errorf("ratings: list: %w", err)
 	}
 	more := len(out) > limit
