@@ -12,6 +12,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/audit"
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/followup"
 	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
@@ -259,3 +260,6 @@ func (a *App) Workdays() *workdays.Store { return a.workdays }
 
 // Ratings exposes the ratings service (tests, CLI).
 func (a *App) Ratings() *ratings.Service { return a.ratings }
+
+// Followup exposes the bad-rating cases and appeals (tests, CLI).
+func (a *App) Followup() *followup.Service { return a.followup }

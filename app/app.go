@@ -19,7 +19,9 @@ import (
 
 	"github.com/kaoping/kaoping/app/audit"
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/followup"
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/scores"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/web"
@@ -76,6 +78,8 @@ type App struct {
 	ratings  *ratings.Service
 	workdays *workdays.Store
 	quizzes  *quizstore.Store
+	scores   *scores.Service
+	followup *followup.Service
 	audit    *audit.Log
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
@@ -115,12 +119,15 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		return err
 	}})
 	a.workdays = workdays.NewStore(db)
-	a.ratings = ratings.NewService(db, a.staff, now, ratings.Options{OnBad: a.notifyBadRatings})
+	a.scores = scores.New(db, now, a.staff, a.quizzes, a.audit)
+	a.followup = followup.New(db, now, a.staff, a.workdays, a.audit, followup.DefaultRules())
+	a.ratings = ratings.NewService(db, a.staff, now, ratings.Options{OnBad: a.onBadRatings})
 	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers, Quiz: a.quizzes.Gate()})
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")
 	engine.AddFuncMap(templateFuncs())
 	engine.AddFuncMap(quizFuncs())
+	engine.AddFuncMap(scoreFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
@@ -223,6 +230,11 @@ func (a *App) runDaily(ctx context.Context) {
 	for _, id := range ids {
 		if _, err := a.training.RunDaily(ctx, id); err != nil && ctx.Err() == nil {
 			a.log.Warn("daily run failed", slog.Int64("center_id", id), slog.Any("err", err))
+		}
+		if cs, err := a.followup.Escalate(ctx, id); err != nil && ctx.Err() == nil {
+			a.log.Warn("escalate overdue bad-rating cases", slog.Int64("center_id", id), slog.Any("err", err))
+		} else if len(cs) > 0 {
+			a.log.Info("escalated overdue bad-rating cases to HR", slog.Int64("center_id", id), slog.Int("cases", len(cs)))
 		}
 	}
 	a.purgeExpiredPersonal(ctx)

@@ -14,9 +14,14 @@ import (
 	"github.com/kaoping/kaoping/app/training"
 )
 
-// appealWorkdays is how many working days a person has to appeal a bad
-// rating after being notified (the default).
-const appealWorkdays = 5
+// onBadRatings runs in the transaction that stores new ratings, for the
+// bad ones: each opens a follow-up case and notifies its person.
+func (a *App) onBadRatings(ctx context.Context, tx bun.IDB, bad []ratings.Rating) error {
+	if err := a.followup.OpenCases(ctx, tx, bad); err != nil {
+		return err
+	}
+	return a.notifyBadRatings(ctx, tx, bad)
+}
 
 // notifyBadRatings tells each person about a new bad rating, with the last
 // day to appeal in working days of the center's calendar. It runs inside
@@ -40,7 +45,7 @@ func (a *App) notifyBadRatings(ctx context.Context, tx bun.IDB, bad []ratings.Ra
 		return err
 	}
 	for _, r := range bad {
-		deadline := cal.AddWorkdays(r.ReceivedAt, appealWorkdays, loc).In(loc).Format(time.DateOnly)
+		deadline := cal.AddWorkdays(r.ReceivedAt, a.followup.Rules().AppealDays, loc).In(loc).Format(time.DateOnly)
 		body := fmt.Sprintf("%s · %s · %d 星", r.RatedAt.In(loc).Format("2006-01-02 15:04"), channel.Label(r.Channel, "zh-CN"), r.Level)
 		if len(r.Reasons) > 0 {
 			body += " · " + strings.Join(r.Reasons, "、")

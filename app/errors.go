@@ -9,7 +9,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/followup"
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/scores"
+	"github.com/kaoping/kaoping/app/scoring"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
@@ -50,13 +53,16 @@ func statusOf(err error) int {
 		return fiber.StatusUnauthorized
 	case errors.Is(err, ratings.ErrTooLarge):
 		return fiber.StatusRequestEntityTooLarge
-	case errors.Is(err, training.ErrSelfApproval):
+	case errors.Is(err, training.ErrSelfApproval), errors.Is(err, followup.ErrForbidden):
 		return fiber.StatusForbidden
-	case errors.Is(err, training.ErrNotEditable):
+	case errors.Is(err, followup.ErrState), errors.Is(err, followup.ErrExists), errors.Is(err, followup.ErrLate):
+		return fiber.StatusConflict
+	case errors.Is(err, training.ErrNotEditable), errors.Is(err, scores.ErrClosed), errors.Is(err, scores.ErrOpen):
 		return fiber.StatusConflict
 	case errors.Is(err, auth.ErrWeakPassword), errors.Is(err, auth.ErrInvalid),
 		errors.Is(err, staff.ErrInvalid), errors.Is(err, rbac.ErrInvalid), errors.Is(err, training.ErrInvalid),
-		errors.Is(err, ratings.ErrInvalid), errors.Is(err, workdays.ErrInvalid), errors.Is(err, quizzes.ErrInvalid):
+		errors.Is(err, ratings.ErrInvalid), errors.Is(err, workdays.ErrInvalid), errors.Is(err, quizzes.ErrInvalid),
+		errors.Is(err, scoring.ErrInvalid), errors.Is(err, followup.ErrInvalid):
 		return fiber.StatusUnprocessableEntity
 	}
 	return fiber.StatusInternalServerError
@@ -80,7 +86,7 @@ func publicMessage(err error, status int) string {
 	}
 	// Domain validation errors read "pkg: field: message"; drop the package.
 	msg := err.Error()
-	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: ", "training: invalid: ", "training: ", "ratings: ", "workdays: ", "quizzes: invalid: ", "quizzes: "} {
+	for _, p := range []string{"auth: ", "staff: ", "rbac: ", "channel: ", "training: invalid: ", "training: ", "ratings: ", "workdays: ", "quizzes: invalid: ", "quizzes: ", "scores: ", "followup: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	return msg

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kaoping/kaoping/app"
 	"github.com/kaoping/kaoping/app/auth"
+	"github.com/kaoping/kaoping/app/followup"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/training"
@@ -62,6 +63,11 @@ type fixture struct {
 	attempt   int64                 // s1's finished attempt of the module's quiz
 	essay     int64                 // its essay answer, waiting for a grader
 	question  int64                 // the quiz's multichoice question in the bank
+
+	ratingID   int64 // s1's bad rating (window, 2026-07-15 09:00), with its case
+	caseID     int64
+	appealID   int64 // s1's pending appeal of it, with one evidence file
+	evidenceID int64
 }
 
 func testConfig() app.Config {
@@ -127,7 +133,35 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.seedTraining()
+	f.seedBadRating()
 	return f
+}
+
+// seedBadRating gives s1 a bad rating through the feed (which opens its
+// case) and an appeal of it with a PNG as evidence.
+func (f *fixture) seedBadRating() {
+	f.t.Helper()
+	ctx := context.Background()
+	res := f.bearerClient().do("POST", "/api/v1/ratings", `{"ratings":[{"external_id":"FX-BAD-1","rated_at":"2026-07-15 09:00:00","channel":"窗口","staff_no":"W001","level":2,"reasons":["等候时间长"],"comment":"排队太久"}]}`)
+	if res.StatusCode != http.StatusOK {
+		f.t.Fatalf("seed bad rating: %d %s", res.StatusCode, res.body)
+	}
+	cases, err := f.app.Followup().Cases(ctx, followup.CaseFilter{CenterID: f.center, StaffID: f.s1.ID})
+	if err != nil || len(cases) != 1 {
+		f.t.Fatalf("case of the seeded bad rating: %v, %d cases", err, len(cases))
+	}
+	f.caseID, f.ratingID = cases[0].ID, cases[0].RatingID
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...)
+	ap, err := f.app.Followup().SubmitAppeal(ctx, f.ratingID, followup.Actor{Label: "user:employee", StaffID: f.s1.ID},
+		"当天系统故障，排队不是我造成的", []followup.EvidenceUpload{{Name: "截图.png", Data: png}})
+	if err != nil {
+		f.t.Fatalf("seed appeal: %v", err)
+	}
+	full, err := f.app.Followup().Appeal(ctx, ap.ID)
+	if err != nil || len(full.Evidence) != 1 {
+		f.t.Fatalf("seeded appeal evidence: %v", err)
+	}
+	f.appealID, f.evidenceID = ap.ID, full.Evidence[0].ID
 }
 
 // seedTraining publishes one module (written by the trainer, approved by

@@ -100,6 +100,27 @@ func (a *App) routes() {
 	get("/teams/:id/ratings", a.scopeTeam("id"), a.teamRatingsPage)
 	post("/ratings/:id/personal", a.scopeCenter, a.ratingPersonal)
 
+	// Bad-rating follow-up (verify → rectify → return visit) and appeals.
+	get("/cases", a.scopeCenter, a.centerCases)
+	get("/teams/:id/cases", a.scopeTeam("id"), a.teamCases)
+	get("/cases/:id", a.scopeCase("id"), a.casePage)
+	post("/cases/:id/step", a.scopeCase("id"), a.caseStep)
+	post("/ratings/:id/appeal", a.scopeRating("id"), a.ratingAppeal)
+	get("/appeals/:id", a.scopeAppeal("id"), a.appealPage)
+	post("/appeals/:id/decide", a.scopeAppeal("id"), a.appealDecide)
+	get("/appeals/:id/evidence/:eid", a.scopeAppeal("id"), a.appealEvidence)
+
+	// Quality scores: center, team, person; exports; closing a period.
+	get("/scores", a.scopeCenter, a.centerScores)
+	get("/scores/export", a.scopeCenter, a.scoresExport)
+	post("/scores/issue", a.scopeCenter, a.scoresIssue)
+	get("/teams/:id/scores", a.scopeTeam("id"), a.teamScores)
+	get("/teams/:id/scores/export", a.scopeTeam("id"), a.teamScoresExport)
+	get("/staff/:id/scores", a.scopeStaff("id"), a.staffScores)
+	get("/api/v1/staff/:no/scores", a.scopeStaffNo("no"), a.apiStaffScores)
+	get("/admin/scoring", a.scopeCenter, a.scoringSettingsPage)
+	post("/admin/scoring", a.scopeCenter, a.scoringSettingsSave)
+
 	// Administration (center scope; handlers check the object's center).
 	get("/admin/users", a.scopeCenter, a.adminUsers)
 	post("/admin/users", a.scopeCenter, a.adminUserCreate)

@@ -162,14 +162,19 @@ func (a *App) nav(p page) []navItem {
 	var n []navItem
 	if has[rbac.RoleEmployee] {
 		n = append(n, navItem{"/my", p.T("nav.my")}, navItem{"/notifications", p.T("nav.notifications")})
+		if p.User != nil && p.User.User != nil && p.User.User.StaffID != nil {
+			n = append(n, navItem{"/staff/" + strconv.FormatInt(*p.User.User.StaffID, 10) + "/scores", p.T("nav.scores")})
+		}
 	}
 	if has[rbac.RoleTeamLead] {
 		for _, id := range a.ledTeams(p.User.Subject) {
-			n = append(n, navItem{"/teams/" + strconv.FormatInt(id, 10), p.T("nav.team")})
+			n = append(n, navItem{"/teams/" + strconv.FormatInt(id, 10), p.T("nav.team")},
+				navItem{"/teams/" + strconv.FormatInt(id, 10) + "/scores", p.T("nav.scores")},
+				navItem{"/teams/" + strconv.FormatInt(id, 10) + "/cases", p.T("nav.cases")})
 		}
 	}
 	if has[rbac.RoleHR] || has[rbac.RoleAdmin] {
-		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/ratings", p.T("nav.ratings")}, navItem{"/admin/calendar", p.T("nav.calendar")})
+		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/scores", p.T("nav.scores")}, navItem{"/cases", p.T("nav.cases")}, navItem{"/ratings", p.T("nav.ratings")}, navItem{"/admin/calendar", p.T("nav.calendar")})
 	}
 	if has[rbac.RoleTrainer] || has[rbac.RoleHR] || has[rbac.RoleAdmin] {
 		n = append(n, navItem{"/modules", p.T("nav.modules")}, navItem{"/training", p.T("nav.training")}, navItem{"/items", p.T("nav.items")})

@@ -65,6 +65,7 @@ line wins over the environment.`,
 		e.moduleCmd(),
 		e.quizCmd(),
 		e.ratingsCmd(e.ratingsPurgeCmd()),
+		e.scoresCmd(),
 	)
 	return root
 }
