@@ -231,6 +231,11 @@ func (a *App) runDaily(ctx context.Context) {
 		if _, err := a.training.RunDaily(ctx, id); err != nil && ctx.Err() == nil {
 			a.log.Warn("daily run failed", slog.Int64("center_id", id), slog.Any("err", err))
 		}
+		if ts, err := a.RunLoop(ctx, id); err != nil && ctx.Err() == nil {
+			a.log.Warn("closed loop", slog.Int64("center_id", id), slog.Any("err", err))
+		} else if len(ts) > 0 {
+			a.log.Info("closed loop decisions", slog.Int64("center_id", id), slog.Int("count", len(ts)))
+		}
 		if cs, err := a.followup.Escalate(ctx, id); err != nil && ctx.Err() == nil {
 			a.log.Warn("escalate overdue bad-rating cases", slog.Int64("center_id", id), slog.Any("err", err))
 		} else if len(cs) > 0 {

@@ -118,6 +118,8 @@ func (a *App) routes() {
 	get("/teams/:id/scores/export", a.scopeTeam("id"), a.teamScoresExport)
 	get("/staff/:id/scores", a.scopeStaff("id"), a.staffScores)
 	get("/api/v1/staff/:no/scores", a.scopeStaffNo("no"), a.apiStaffScores)
+	get("/loop", a.scopeCenter, a.loopPage)
+	get("/teams/:id/loop", a.scopeTeam("id"), a.teamLoopPage)
 	get("/admin/scoring", a.scopeCenter, a.scoringSettingsPage)
 	post("/admin/scoring", a.scopeCenter, a.scoringSettingsSave)
 

@@ -130,6 +130,8 @@ func routeTable(f *fixture) map[string]routeCase {
 		"GET /teams/:id/scores/export":         {path: fmt.Sprintf("/teams/%d/scores/export?period=2026-07", teamA), allow: "team_lead hr admin"},
 		"GET /staff/:id/scores":                {path: fmt.Sprintf("/staff/%d/scores?period=2026-07", s1), allow: "employee team_lead hr admin"},
 		"GET /api/v1/staff/:no/scores":         {path: "/api/v1/staff/W001/scores?period=2026-07", allow: "employee team_lead hr admin"},
+		"GET /loop":                            {path: "/loop", allow: "hr admin"},
+		"GET /teams/:id/loop":                  {path: fmt.Sprintf("/teams/%d/loop", teamA), allow: "team_lead hr admin"},
 		"GET /admin/scoring":                   {path: "/admin/scoring", allow: "hr admin"},
 		"POST /admin/scoring":                  {path: "/admin/scoring", body: "from=bogus", allow: "hr admin"},
 		"GET /admin/calendar":                  {path: "/admin/calendar", allow: "hr admin"},

@@ -369,5 +369,10 @@ func DefaultPolicies() []Policy {
 		{RoleHR, "center:*", "/api/v1/staff/:no/scores", "GET"},
 		{RoleAdmin, "center:*", "/api/v1/staff/:no/scores", "GET"},
 		{RoleHR, "center:*", "/admin/scoring", "(GET|POST)"},
+		{RoleHR, "center:*", "/loop", "GET"},
+		{RoleAdmin, "center:*", "/loop", "GET"},
+		{RoleTeamLead, "team:*", "/teams/:id/loop", "GET"},
+		{RoleHR, "center:*", "/teams/:id/loop", "GET"},
+		{RoleAdmin, "center:*", "/teams/:id/loop", "GET"},
 	}
 }

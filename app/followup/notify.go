@@ -158,3 +158,9 @@ func excerpt(s string, n int) string {
 	}
 	return string(rs[:n]) + "…"
 }
+
+// Holders returns the staff records of the enabled accounts holding role in
+// domain (rbac.TeamDomain, rbac.CenterDomain), for in-app notifications.
+func Holders(ctx context.Context, db bun.IDB, role, domain string) ([]int64, error) {
+	return holders(ctx, db, role, domain)
+}

@@ -65,10 +65,25 @@ func benchInput(people, nRatings, nEnrolments int) scoring.Input {
 
 func BenchmarkCompute(b *testing.B) {
 	in := benchInput(10_000, 5_000_000, 500_000)
-	for b.Loop() {
-		res := scoring.Compute(in)
-		if len(res.Scores) != 10_000 {
-			b.Fatal(len(res.Scores))
+	run := func(b *testing.B) {
+		for b.Loop() {
+			res := scoring.Compute(in)
+			if len(res.Scores) != 10_000 {
+				b.Fatal(len(res.Scores))
+			}
 		}
 	}
+	// Staff ids 1…10,000: the usual case, looked up in a slice.
+	b.Run("dense_ids", run)
+	// The same ids spread far apart, looked up in a map.
+	for i := range in.People {
+		in.People[i].StaffID <<= 32
+	}
+	for i := range in.Ratings {
+		in.Ratings[i].StaffID <<= 32
+	}
+	for i := range in.Enrolments {
+		in.Enrolments[i].StaffID <<= 32
+	}
+	b.Run("scattered_ids", run)
 }

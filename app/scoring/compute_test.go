@@ -546,6 +546,39 @@ func TestComputeEdges(t *testing.T) {
 			t.Errorf("score = %+v", s)
 		}
 	})
+	t.Run("scattered and repeated staff ids", func(t *testing.T) {
+		want := scoring.Compute(workedExampleInput())
+		for _, spread := range []int64{3, -3, 1 << 40, -7919} {
+			in := workedExampleInput()
+			for i := range in.People {
+				in.People[i].StaffID *= spread
+			}
+			for i := range in.Ratings {
+				in.Ratings[i].StaffID *= spread
+			}
+			for i := range in.Enrolments {
+				in.Enrolments[i].StaffID *= spread
+			}
+			got := scoring.Compute(in)
+			for i := range got.Scores {
+				got.Scores[i].StaffID /= spread
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ids × %d: result differs", spread)
+			}
+		}
+
+		in := workedExampleInput()
+		in.People = append(in.People, in.People[0])
+		in.Ratings = append(in.Ratings, ratings(1<<50, "offline", 1)...) // far outside the ids scored
+		res := scoring.Compute(in)
+		if a, b := res.Scores[0], res.Scores[4]; a.StaffNo != b.StaffNo || *a.Quality != *b.Quality || a.NRatings != 6 {
+			t.Errorf("repeated person: %s %v n %d, %s %v", a.StaffNo, *a.Quality, a.NRatings, b.StaffNo, *b.Quality)
+		}
+		if got := res.Channels["offline"]; got.N != 11 {
+			t.Errorf("offline n = %d, want 11 with the rating of someone not scored", got.N)
+		}
+	})
 	t.Run("terms sorted by channel", func(t *testing.T) {
 		in := july(person(1, 1))
 		in.Ratings = slices.Concat(ratings(1, "online", 5), ratings(1, "hotline", 3), ratings(1, "offline", 4))

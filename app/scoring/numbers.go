@@ -81,6 +81,6 @@ func WilsonUpper(k, n int, z float64) float64 {
 	p := float64(k) / nf
 	z2 := z * z
 	centre := p + z2/(2*nf)
-	margin := z * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
+	margin := float64(z * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))) // float64: never fused into the sum below
 	return math.Min(1, (centre+margin)/(1+z2/nf))
 }

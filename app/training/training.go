@@ -53,6 +53,7 @@ const (
 	ReasonAssigned  = "assigned"  // an assignment covers the person
 	ReasonRecertify = "recertify" // a new version was published with PolicyRecertify
 	ReasonExpiry    = "expiry"    // the certificate expires within ExpiryWindowDays
+	ReasonRetrain   = "retrain"   // the closed loop: bad ratings on the module's service item
 )
 
 // Assignment target kinds.

@@ -63,6 +63,11 @@ var policies0012 = [][4]string{
 	{"hr", "center:*", "/api/v1/staff/:no/scores", "GET"},
 	{"admin", "center:*", "/api/v1/staff/:no/scores", "GET"},
 	{"hr", "center:*", "/admin/scoring", "(GET|POST)"},
+	{"hr", "center:*", "/loop", "GET"},
+	{"admin", "center:*", "/loop", "GET"},
+	{"team_lead", "team:*", "/teams/:id/loop", "GET"},
+	{"hr", "center:*", "/teams/:id/loop", "GET"},
+	{"admin", "center:*", "/teams/:id/loop", "GET"},
 }
 
 func up0012(ctx context.Context, tx bun.Tx) error { return addPolicies(ctx, tx, policies0012) }
