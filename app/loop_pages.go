@@ -39,4 +39,3 @@ func (a *App) loopList(c *fiber.Ctx, teamID int64, title string) error {
 	}
 	return a.render(c, "loop", "loop.title", v)
 }
-
