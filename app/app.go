@@ -28,6 +28,7 @@ import (
 	"github.com/kaoping/kaoping/app/workdays"
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
+	"github.com/kaoping/kaoping/reports"
 )
 
 // Config is what the server needs beyond its database.
@@ -45,6 +46,11 @@ type Config struct {
 	PolicyRefresh time.Duration
 	// BodyLimit bounds request bodies (uploads included), in bytes.
 	BodyLimit int
+	// ReportDir holds the ZIPs of batch report jobs.
+	ReportDir string
+	// FontPath is the CJK TrueType font of the PDF reports; "" searches
+	// data/fonts and the system fonts (reports.FindFont).
+	FontPath string
 	// PersonalRetention is how long citizen personal data (phone, ID number)
 	// on ratings is kept; the daily run purges older data, the ratings stay.
 	// 0 keeps it forever.
@@ -60,6 +66,7 @@ func DefaultConfig() Config {
 		// 180 days: long enough for appeals and the return visit of a
 		// bad-rating case, short enough to hold little personal data.
 		PersonalRetention: 180 * 24 * time.Hour,
+		ReportDir:         "data/reports",
 	}
 }
 
@@ -80,6 +87,9 @@ type App struct {
 	quizzes  *quizstore.Store
 	scores   *scores.Service
 	followup *followup.Service
+	renderer *reports.Renderer
+	fontErr  error // why reports cannot be rendered; nil when renderer is set
+	jobKick  chan struct{}
 	audit    *audit.Log
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
@@ -111,6 +121,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		staff:   staff.NewService(db, now),
 		audit:   audit.New(db, now),
 		started: now(),
+		jobKick: make(chan struct{}, 1),
 	}
 	// A passed quiz may complete an enrolment; the enrolment asks the quiz
 	// whether it was passed. The two services meet only through these hooks.
@@ -120,6 +131,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 	}})
 	a.workdays = workdays.NewStore(db)
 	a.scores = scores.New(db, now, a.staff, a.quizzes, a.audit)
+	a.renderer, a.fontErr = loadRenderer(cfg.FontPath)
 	a.followup = followup.New(db, now, a.staff, a.workdays, a.audit, followup.DefaultRules())
 	a.ratings = ratings.NewService(db, a.staff, now, ratings.Options{OnBad: a.onBadRatings})
 	a.training = training.NewService(db, a.staff, training.Options{Now: now, RoleMembers: a.roleMembers, Quiz: a.quizzes.Gate()})
@@ -180,6 +192,7 @@ func (a *App) background(ctx context.Context) {
 		a.log.Warn("policy refresh failed", slog.Any("err", err))
 	})
 	go a.finalizeOverdueAttempts(ctx)
+	go a.reportJobLoop(ctx)
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -196,6 +209,25 @@ func (a *App) background(ctx context.Context) {
 		}
 	}
 }
+
+// reportJobLoop runs batch report jobs when one is started here, and polls
+// for those started on other instances.
+func (a *App) reportJobLoop(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		a.runReportJobs(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.jobKick:
+		case <-t.C:
+		}
+	}
+}
+
+// RunReportJobs runs the pending batch report jobs now (CLI, tests).
+func (a *App) RunReportJobs(ctx context.Context) { a.runReportJobs(ctx) }
 
 // finalizeOverdueAttempts closes attempts whose time is up even when the
 // browser never comes back (per the quiz's overdue handling). Several

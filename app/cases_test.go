@@ -155,13 +155,21 @@ func multipartPost(t *testing.T, c *client, path string, fields map[string]strin
 		_, _ = fw.Write(data)
 	}
 	_ = mw.Close()
-	req := httptest.NewRequest("POST", path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.raw("POST", path, mw.FormDataContentType(), &buf)
+}
+
+func newMultipart(w io.Writer) *multipart.Writer { return multipart.NewWriter(w) }
+
+// raw sends a body with its own content type on the client's session.
+func (c *client) raw(method, path, contentType string, body io.Reader) response {
+	c.f.t.Helper()
+	req := httptest.NewRequest(method, path, body)
+	req.Header.Set("Content-Type", contentType)
 	req.AddCookie(&http.Cookie{Name: "kaoping_session", Value: c.cookie})
 	req.Header.Set("X-CSRF-Token", c.csrf)
 	res, err := c.f.app.Fiber().Test(req, -1)
 	if err != nil {
-		t.Fatal(err)
+		c.f.t.Fatal(err)
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,11 @@ func testConfig() app.Config {
 	cfg := app.DefaultConfig()
 	cfg.Auth.Params = auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	cfg.Auth.MaxFailuresPerIP = 1000
+	if p := os.Getenv("KAOPING_FONT"); p != "" {
+		cfg.FontPath = p
+	} else {
+		cfg.FontPath = "../data/fonts/LXGWWenKai-Regular.ttf" // `make fonts`
+	}
 	return cfg
 }
 
@@ -82,7 +88,9 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	db := storetest.New(t)
 	clk := &clock{t: time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC)}
-	a, err := app.New(ctx, db, testConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
+	cfg := testConfig()
+	cfg.ReportDir = t.TempDir()
+	a, err := app.New(ctx, db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,6 +120,17 @@ func (a *App) routes() {
 	get("/api/v1/staff/:no/scores", a.scopeStaffNo("no"), a.apiStaffScores)
 	get("/loop", a.scopeCenter, a.loopPage)
 	get("/teams/:id/loop", a.scopeTeam("id"), a.teamLoopPage)
+	// Reports: PDFs, verification, batch jobs.
+	get("/api/v1/staff/:no/report.pdf", a.scopeStaffNo("no"), a.apiStaffReport)
+	get("/api/v1/teams/:id/report.pdf", a.scopeTeam("id"), a.apiTeamReport)
+	get("/api/v1/center/report.pdf", a.scopeCenter, a.apiCenterReport)
+	get("/certificates/:id/pdf", a.scopeCertificate("id"), a.certificatePDF)
+	get("/verify", a.scopeCenter, a.verifyPage)
+	post("/verify", a.scopeCenter, a.verifySubmit)
+	get("/reports/batch", a.scopeCenter, a.batchPage)
+	post("/reports/batch", a.scopeCenter, a.batchStart)
+	get("/reports/batch/:id", a.scopeCenter, a.batchJob)
+	get("/reports/batch/:id/zip", a.scopeCenter, a.batchZip)
 	get("/admin/scoring", a.scopeCenter, a.scoringSettingsPage)
 	post("/admin/scoring", a.scopeCenter, a.scoringSettingsSave)
 

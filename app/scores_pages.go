@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -131,16 +132,15 @@ func (a *App) teamScores(c *fiber.Ctx) error {
 		labels[i], values[i] = sc.Name, sc.Quality
 	}
 	v.Bars = barsSVG(labels, values)
-	if v.Modules, v.Matrix, err = a.competenceMatrix(c, tv); err != nil {
+	if v.Modules, v.Matrix, err = a.matrix(ctx, tv); err != nil {
 		return err
 	}
 	return a.render(c, "scores_team", "scores.team_title", v)
 }
 
-// competenceMatrix is the team's members × the modules any of them is
-// enrolled in, each cell the state of the person's latest enrolment.
-func (a *App) competenceMatrix(c *fiber.Ctx, tv teamView) ([]matrixModule, []matrixRow, error) {
-	ctx := c.UserContext()
+// matrix is the competence matrix: the team's members × the modules any of
+// them is enrolled in, each cell the state of the person's latest enrolment.
+func (a *App) matrix(ctx context.Context, tv teamView) ([]matrixModule, []matrixRow, error) {
 	es, err := a.training.TeamEnrolments(ctx, tv.Team.ID, tv.Date)
 	if err != nil {
 		return nil, nil, err

@@ -174,7 +174,7 @@ func (a *App) nav(p page) []navItem {
 		}
 	}
 	if has[rbac.RoleHR] || has[rbac.RoleAdmin] {
-		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/scores", p.T("nav.scores")}, navItem{"/cases", p.T("nav.cases")}, navItem{"/loop", p.T("nav.loop")}, navItem{"/ratings", p.T("nav.ratings")}, navItem{"/admin/calendar", p.T("nav.calendar")})
+		n = append(n, navItem{"/center", p.T("nav.center")}, navItem{"/scores", p.T("nav.scores")}, navItem{"/cases", p.T("nav.cases")}, navItem{"/loop", p.T("nav.loop")}, navItem{"/ratings", p.T("nav.ratings")}, navItem{"/reports/batch", p.T("nav.reports")}, navItem{"/admin/calendar", p.T("nav.calendar")})
 	}
 	if has[rbac.RoleTrainer] || has[rbac.RoleHR] || has[rbac.RoleAdmin] {
 		n = append(n, navItem{"/modules", p.T("nav.modules")}, navItem{"/training", p.T("nav.training")}, navItem{"/items", p.T("nav.items")})

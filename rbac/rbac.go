@@ -374,5 +374,24 @@ func DefaultPolicies() []Policy {
 		{RoleTeamLead, "team:*", "/teams/:id/loop", "GET"},
 		{RoleHR, "center:*", "/teams/:id/loop", "GET"},
 		{RoleAdmin, "center:*", "/teams/:id/loop", "GET"},
+
+		// policies0013: report PDFs, verification, batch jobs.
+		{RoleEmployee, "staff:*", "/api/v1/staff/:no/report.pdf", "GET"},
+		{RoleTeamLead, "team:*", "/api/v1/staff/:no/report.pdf", "GET"},
+		{RoleHR, "center:*", "/api/v1/staff/:no/report.pdf", "GET"},
+		{RoleAdmin, "center:*", "/api/v1/staff/:no/report.pdf", "GET"},
+		{RoleTeamLead, "team:*", "/api/v1/teams/:id/report.pdf", "GET"},
+		{RoleHR, "center:*", "/api/v1/teams/:id/report.pdf", "GET"},
+		{RoleHR, "center:*", "/api/v1/center/report.pdf", "GET"},
+		{RoleAdmin, "center:*", "/api/v1/center/report.pdf", "GET"},
+		{RoleEmployee, "staff:*", "/certificates/:id/pdf", "GET"},
+		{RoleTeamLead, "team:*", "/certificates/:id/pdf", "GET"},
+		{RoleHR, "center:*", "/certificates/:id/pdf", "GET"},
+		{RoleAdmin, "center:*", "/certificates/:id/pdf", "GET"},
+		{RoleHR, "center:*", "/verify", "(GET|POST)"},
+		{RoleAdmin, "center:*", "/verify", "(GET|POST)"},
+		{RoleHR, "center:*", "/reports/batch", "(GET|POST)"},
+		{RoleHR, "center:*", "/reports/batch/:id", "GET"},
+		{RoleHR, "center:*", "/reports/batch/:id/zip", "GET"},
 	}
 }

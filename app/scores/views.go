@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kaoping/kaoping/app/scoring"
 )
 
@@ -240,4 +242,42 @@ func blankTrend(periods []scoring.Period) []TrendPoint {
 		out[i].Period = q.String()
 	}
 	return out
+}
+
+// LevelCounts counts the period's ratings per channel and level (index
+// level−1) of the given people (all of the center when staffIDs is nil):
+// not default ratings, not excluded by an upheld appeal, and — for a
+// person's own figures (own = true) — not left out by a partly upheld one.
+func (s *Service) LevelCounts(ctx context.Context, centerID int64, p scoring.Period, staffIDs []int64, own bool) (map[string][5]int, error) {
+	var rows []struct {
+		Channel string `bun:"channel"`
+		Level   int    `bun:"level"`
+		N       int    `bun:"n"`
+	}
+	q := s.db.NewSelect().TableExpr("ratings").ColumnExpr("channel, level, COUNT(*) AS n").
+		Where("center_id = ?", centerID).
+		Where("period_date >= ? AND period_date <= ?", p.FirstDate(), p.LastDate()).
+		Where("is_default = ? AND excluded = ?", false, false)
+	if own {
+		q = q.Where("personal_excluded = ?", false)
+	}
+	if staffIDs != nil {
+		if len(staffIDs) == 0 {
+			return map[string][5]int{}, nil
+		}
+		q = q.Where("staff_id IN (?)", bun.List(staffIDs))
+	}
+	if err := q.GroupExpr("channel, level").Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("scores: level counts: %w", err)
+	}
+	out := map[string][5]int{}
+	for _, r := range rows {
+		if r.Level < 1 || r.Level > 5 {
+			continue
+		}
+		c := out[r.Channel]
+		c[r.Level-1] += r.N
+		out[r.Channel] = c
+	}
+	return out, nil
 }

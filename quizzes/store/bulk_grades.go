@@ -10,6 +10,7 @@ import (
 type EnrolmentResult struct {
 	HasQuiz   bool     // the enrolment's module has a quiz
 	Attempted bool     // at least one attempt was started under the enrolment
+	Attempts  int      // attempts started under the enrolment
 	Grade     *float64 // per the quiz's grading method over the finished attempts; nil if none counts
 	Passed    bool
 }
@@ -64,6 +65,7 @@ func (s *Store) EnrolmentResults(ctx context.Context, enrolmentIDs []int64) (map
 			}
 			r := out[a.EnrolmentID]
 			r.Attempted = true
+			r.Attempts++
 			out[a.EnrolmentID] = r
 			if a.State == StateFinished {
 				attempts[a.EnrolmentID] = append(attempts[a.EnrolmentID], gradedAttempt{Number: a.Number, GradePercent: a.GradePercent})

@@ -35,6 +35,7 @@ func All() *migrate.Migrations {
 	add("0010", "ratings_followup", up0010)
 	add("0011", "scoring", up0011)
 	add("0012", "followup_policies", up0012)
+	add("0013", "report_jobs", up0013)
 	return ms
 }
 
