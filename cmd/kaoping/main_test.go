@@ -23,6 +23,9 @@ func newCLI(t *testing.T) *cliRun {
 	t.Helper()
 	_, dsn := storetest.NewDSN(t)
 	env := map[string]string{"KAOPING_DB": dsn.URL, "KAOPING_LOG_LEVEL": "error"}
+	if font, err := filepath.Abs("../../data/fonts/LXGWWenKai-Regular.ttf"); err == nil {
+		env["KAOPING_FONT"] = font // `make fonts`
+	}
 	if dsn.Schema != "" {
 		// The CLI opens the database by URL; point PostgreSQL at the test schema.
 		sep := "?"

@@ -28,6 +28,7 @@ type env struct {
 	dbURL     string
 	logFormat string
 	logLevel  string
+	fontPath  string
 }
 
 func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -54,6 +55,7 @@ line wins over the environment.`,
 	pf.StringVar(&e.dbURL, "db", "data/kaoping.db", "database: a SQLite file path or a postgres:// URL")
 	pf.StringVar(&e.logFormat, "log-format", "text", "log format: text or json")
 	pf.StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.StringVar(&e.fontPath, "font", "", "CJK TrueType font for PDF reports (default: data/fonts/LXGWWenKai-Regular.ttf or the system's fonts-lxgw-wenkai)")
 
 	root.AddCommand(
 		e.serveCmd(),
@@ -66,6 +68,7 @@ line wins over the environment.`,
 		e.quizCmd(),
 		e.ratingsCmd(e.ratingsPurgeCmd()),
 		e.scoresCmd(),
+		e.reportCmd(),
 	)
 	return root
 }
@@ -127,7 +130,9 @@ func (e *env) withApp(ctx context.Context, fn func(a *app.App, db *bun.DB) error
 		return err
 	}
 	defer db.Close()
-	a, err := app.New(ctx, db, app.DefaultConfig(), log, time.Now)
+	cfg := app.DefaultConfig()
+	cfg.FontPath = e.fontPath
+	a, err := app.New(ctx, db, cfg, log, time.Now)
 	if err != nil {
 		return err
 	}

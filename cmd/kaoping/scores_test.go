@@ -12,7 +12,7 @@ import (
 
 func TestScoresCommand(t *testing.T) {
 	c := newCLI(t)
-	c.mustRun("", "staff", "import", writeFile(t, "staff.csv", staffCSV))
+	c.mustRun("", "staff", "import", "--as-of", "2026-01-01", writeFile(t, "staff.csv", staffCSV))
 	ratings := "评价编号,渠道,评价时间,工号,评价等级,是否默认评价\n" +
 		"K1,窗口,2026-07-01 10:00,W001,5,否\n" +
 		"K2,窗口,2026-07-02 10:00,W001,1,否\n" +

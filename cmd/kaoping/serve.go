@@ -34,11 +34,16 @@ stops it gracefully: requests in flight finish (up to 15 s).`,
 				return err
 			}
 			defer db.Close()
+			cfg.FontPath = e.fontPath
 			a, err := app.New(ctx, db, cfg, log, time.Now)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
+			if err := a.CheckFont(); err != nil {
+				// Refuse now rather than fail every PDF download later.
+				return fmt.Errorf("PDF reports need a CJK font (set --font or KAOPING_FONT): %w", err)
+			}
 			var logins []demo.Login
 			if seedDemo {
 				if logins, err = demo.SeedIfEmpty(ctx, a, db); err != nil {
