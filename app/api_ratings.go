@@ -20,7 +20,8 @@ func (a *App) apiRatingsIngest(c *fiber.Ctx) error {
 		var res *ratings.IngestResult
 		res, err = a.ratings.Ingest(c.UserContext(), principal(c).CenterID, in, ratings.SourceAPI)
 		if err == nil {
-			a.log.Info("ratings ingested", slog.String("subject", principal(c).Subject),
+			a.metrics.ratingsStored("api", res.Imported)
+			a.requestLog(c).Info("ratings ingested", slog.String("subject", principal(c).Subject),
 				slog.Int("imported", res.Imported), slog.Int("duplicates", res.Duplicates))
 			return c.JSON(res)
 		}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,6 +49,8 @@ type Config struct {
 	BodyLimit int
 	// ReportDir holds the ZIPs of batch report jobs.
 	ReportDir string
+	// UploadDir holds uploaded rating files until their import job ran.
+	UploadDir string
 	// FontPath is the CJK TrueType font of the PDF reports; "" searches
 	// data/fonts and the system fonts (reports.FindFont).
 	FontPath string
@@ -62,11 +65,12 @@ func DefaultConfig() Config {
 	return Config{
 		Auth:          auth.DefaultConfig(),
 		PolicyRefresh: time.Second,
-		BodyLimit:     32 << 20,
+		BodyLimit:     64 << 20,
 		// 180 days: long enough for appeals and the return visit of a
 		// bad-rating case, short enough to hold little personal data.
 		PersonalRetention: 180 * 24 * time.Hour,
 		ReportDir:         "data/reports",
+		UploadDir:         "data/uploads",
 	}
 }
 
@@ -91,6 +95,7 @@ type App struct {
 	fontErr  error // why reports cannot be rendered; nil when renderer is set
 	jobKick  chan struct{}
 	audit    *audit.Log
+	metrics  *metrics
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
 	started  time.Time
@@ -156,21 +161,38 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		ProxyHeader:           proxyHeader(cfg.TrustProxy),
 	})
 	a.routes()
+	a.metrics = newMetrics(db, a.fiber) // after routes: it reads the route stacks
 
 	return a, nil
 }
 
 // StartBackground starts the server's periodic work: picking up policy
-// edits made elsewhere, purging expired sessions, the daily training run
-// and finalizing overdue quiz attempts. `serve` starts it; CLI commands and
-// tests drive the same work explicitly instead. Close stops it.
+// edits made elsewhere (LISTEN/NOTIFY on PostgreSQL, and the revision poll),
+// the scheduled tasks (scheduler.go) and the job runner for uploads and
+// batch reports. `serve` starts it; CLI commands and tests drive the same
+// work explicitly instead. Close stops it.
 func (a *App) StartBackground(ctx context.Context) {
 	if a.stopBg != nil {
 		return
 	}
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBg, a.bgDone = cancel, make(chan struct{})
-	go a.background(bgCtx)
+	// On PostgreSQL, policy changes reach the other instances at once
+	// through LISTEN/NOTIFY; the poll stays on for SQLite, for edits by the
+	// CLI and for notifications lost while the listener reconnected. The
+	// listener is up before StartBackground returns, so no change made once
+	// the server serves goes unheard.
+	w, err := rbac.NewWatcher(bgCtx, a.db, rbac.PolicyChannel)
+	switch {
+	case err == nil:
+		_ = a.authz.SetWatcher(w, func(err error) {
+			a.log.Warn("policy watcher", slog.Any("err", err))
+		})
+	case errors.Is(err, rbac.ErrNotPostgres):
+	default:
+		a.log.Warn("policy watcher unavailable; policy edits of other instances arrive with the poll only", slog.Any("err", err))
+	}
+	go a.background(bgCtx, w)
 }
 
 func proxyHeader(trust bool) string {
@@ -180,42 +202,40 @@ func proxyHeader(trust bool) string {
 	return ""
 }
 
-// background keeps policy edits from elsewhere flowing in and expired
-// sessions out; it stops with Close.
-func (a *App) background(ctx context.Context) {
+// background runs the periodic work until ctx ends, then waits for all of
+// it to stop and closes the policy watcher w (nil: none); it stops with
+// Close.
+func (a *App) background(ctx context.Context, w *rbac.Watcher) {
 	defer close(a.bgDone)
+	if w != nil {
+		defer func() {
+			_ = a.authz.SetWatcher(nil, nil)
+			w.Close()
+		}()
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	refresh := a.cfg.PolicyRefresh
 	if refresh <= 0 {
 		refresh = time.Second
 	}
-	go a.authz.Watch(ctx, refresh, func(err error) {
-		a.log.Warn("policy refresh failed", slog.Any("err", err))
+	wg.Go(func() {
+		a.authz.Watch(ctx, refresh, func(err error) {
+			a.log.Warn("policy refresh failed", slog.Any("err", err))
+		})
 	})
-	go a.finalizeOverdueAttempts(ctx)
-	go a.reportJobLoop(ctx)
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		a.runDaily(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := a.auth.PurgeExpiredSessions(ctx); err != nil {
-				a.log.Warn("purge sessions failed", slog.Any("err", err))
-			} else if n > 0 {
-				a.log.Info("purged expired sessions", slog.Int("count", n))
-			}
-		}
-	}
+	wg.Go(func() { a.schedule(ctx, attemptsEvery, a.attemptTasks()) })
+	wg.Go(func() { a.reportJobLoop(ctx) })
+	a.schedule(ctx, dailyEvery, a.dailyTasks())
 }
 
-// reportJobLoop runs batch report jobs when one is started here, and polls
-// for those started on other instances.
+// reportJobLoop runs uploaded rating imports and batch report jobs when one
+// is started here, and polls for those started on other instances.
 func (a *App) reportJobLoop(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
+		a.runImportJobs(ctx)
 		a.runReportJobs(ctx)
 		select {
 		case <-ctx.Done():
@@ -229,53 +249,8 @@ func (a *App) reportJobLoop(ctx context.Context) {
 // RunReportJobs runs the pending batch report jobs now (CLI, tests).
 func (a *App) RunReportJobs(ctx context.Context) { a.runReportJobs(ctx) }
 
-// finalizeOverdueAttempts closes attempts whose time is up even when the
-// browser never comes back (per the quiz's overdue handling). Several
-// instances may run it at once: each attempt is claimed by one UPDATE.
-func (a *App) finalizeOverdueAttempts(ctx context.Context) {
-	t := time.NewTicker(15 * time.Second)
-	defer t.Stop()
-	for {
-		if n, err := a.quizzes.FinalizeOverdue(ctx, a.now()); err != nil && ctx.Err() == nil {
-			a.log.Warn("finalize overdue attempts failed", slog.Any("err", err))
-		} else if n > 0 {
-			a.log.Info("finalized overdue attempts", slog.Int("count", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// runDaily runs the training housekeeping of every center: late joiners of
-// group assignments, expiry-window enrolments and reminders. It is
-// idempotent (reminders carry unique keys), so running it every few minutes,
-// and from several instances, sends each reminder once.
-func (a *App) runDaily(ctx context.Context) {
-	ids, err := a.staff.CenterIDs(ctx)
-	if err != nil {
-		a.log.Warn("daily run: list centers", slog.Any("err", err))
-		return
-	}
-	for _, id := range ids {
-		if _, err := a.training.RunDaily(ctx, id); err != nil && ctx.Err() == nil {
-			a.log.Warn("daily run failed", slog.Int64("center_id", id), slog.Any("err", err))
-		}
-		if ts, err := a.RunLoop(ctx, id); err != nil && ctx.Err() == nil {
-			a.log.Warn("closed loop", slog.Int64("center_id", id), slog.Any("err", err))
-		} else if len(ts) > 0 {
-			a.log.Info("closed loop decisions", slog.Int64("center_id", id), slog.Int("count", len(ts)))
-		}
-		if cs, err := a.followup.Escalate(ctx, id); err != nil && ctx.Err() == nil {
-			a.log.Warn("escalate overdue bad-rating cases", slog.Int64("center_id", id), slog.Any("err", err))
-		} else if len(cs) > 0 {
-			a.log.Info("escalated overdue bad-rating cases to HR", slog.Int64("center_id", id), slog.Int("cases", len(cs)))
-		}
-	}
-	a.purgeExpiredPersonal(ctx)
-}
+// RunImportJobs imports the pending uploaded rating files now (tests).
+func (a *App) RunImportJobs(ctx context.Context) { a.runImportJobs(ctx) }
 
 // roleMembers lists the staff whose accounts hold role anywhere in the
 // center (role assignments of training modules).

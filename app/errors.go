@@ -18,6 +18,7 @@ import (
 	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/app/workdays"
 	"github.com/kaoping/kaoping/quizzes"
+	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
 )
 
@@ -55,7 +56,8 @@ func statusOf(err error) int {
 		return fiber.StatusRequestEntityTooLarge
 	case errors.Is(err, training.ErrSelfApproval), errors.Is(err, followup.ErrForbidden):
 		return fiber.StatusForbidden
-	case errors.Is(err, followup.ErrState), errors.Is(err, followup.ErrExists), errors.Is(err, followup.ErrLate):
+	case errors.Is(err, followup.ErrState), errors.Is(err, followup.ErrExists), errors.Is(err, followup.ErrLate),
+		errors.Is(err, quizstore.ErrDeadlinePassed), errors.Is(err, quizstore.ErrAttemptClosed):
 		return fiber.StatusConflict
 	case errors.Is(err, training.ErrNotEditable), errors.Is(err, scores.ErrClosed), errors.Is(err, scores.ErrOpen):
 		return fiber.StatusConflict
@@ -101,11 +103,11 @@ func fieldOf(err error) string {
 }
 
 // handleError is the one place that decides what a failed request shows.
-// Only server errors are logged (once, here).
+// Only server errors are logged (once, here, with the request_id).
 func (a *App) handleError(c *fiber.Ctx, err error) error {
 	status := statusOf(err)
 	if status >= 500 {
-		a.log.Error("request failed", slog.String("method", c.Method()), slog.String("path", c.Path()), slog.Any("err", err))
+		a.requestLog(c).Error("request failed", slog.String("method", c.Method()), slog.String("path", c.Path()), slog.Any("err", err))
 	}
 	msg := publicMessage(err, status)
 	var te *auth.ThrottledError

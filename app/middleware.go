@@ -58,31 +58,48 @@ func principal(c *fiber.Ctx) *Principal {
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
 
-// logRequests writes one line per request, after it is handled. The query
-// string is left out: it may carry search terms or a next= URL.
+// logRequests writes one line per request, after it is handled, and
+// records it in the request metrics. The query string is left out: it may
+// carry search terms or a next= URL. Every line a handler logs through
+// requestLog carries the same request_id as this one.
 func (a *App) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
+	log := a.log
+	// A copy: the id may be the request's own header, in a buffer Fiber reuses.
+	if rid, _ := c.Locals("requestid").(string); rid != "" {
+		log = log.With(slog.String("request_id", utils.CopyString(rid)))
+	}
+	c.Locals(localsRequestLog, log)
 	err := c.Next()
+	took := time.Since(start)
 	status := c.Response().StatusCode()
 	if err != nil {
 		// The error handler has not run yet; estimate the status it will send.
 		status = statusOf(err)
 	}
+	a.metrics.observe(c, status, took)
 	attrs := []any{
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", took),
 		slog.String("ip", c.IP()),
-	}
-	if rid, ok := c.Locals("requestid").(string); ok {
-		attrs = append(attrs, slog.String("request_id", rid))
 	}
 	if p := principal(c); p != nil {
 		attrs = append(attrs, slog.String("subject", p.Subject))
 	}
-	a.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request", toAttrs(attrs)...)
+	log.LogAttrs(c.UserContext(), slog.LevelInfo, "request", toAttrs(attrs)...)
 	return err
+}
+
+// requestLog is the logger of the request being handled: its lines carry
+// the request_id of the request's log line. Outside logRequests (tests that
+// call a handler directly) it is the App's logger.
+func (a *App) requestLog(c *fiber.Ctx) *slog.Logger {
+	if l, ok := c.Locals(localsRequestLog).(*slog.Logger); ok {
+		return l
+	}
+	return a.log
 }
 
 func toAttrs(in []any) []slog.Attr {

@@ -170,7 +170,8 @@ func (a *App) attemptPost(c *fiber.Ctx) error {
 		return err
 	}
 	base := "/attempts/" + strconv.FormatInt(at.ID, 10)
-	if at.State == quizstore.StateInProgress {
+	timeUp := at.State != quizstore.StateInProgress
+	if !timeUp {
 		for _, q := range at.Questions {
 			r, present := responseFromForm(c, q)
 			if !present {
@@ -178,7 +179,7 @@ func (a *App) attemptPost(c *fiber.Ctx) error {
 			}
 			if _, err := a.quizzes.SaveAnswer(ctx, at.ID, q.Position, r); err != nil {
 				if errors.Is(err, quizstore.ErrDeadlinePassed) || errors.Is(err, quizstore.ErrAttemptClosed) {
-					a.flash(c, a.msgs.T(lang(c), "attempt.time_up"))
+					timeUp = true
 					break
 				}
 				return err
@@ -186,6 +187,12 @@ func (a *App) attemptPost(c *fiber.Ctx) error {
 		}
 	}
 	if c.FormValue("action") != "submit" {
+		if timeUp {
+			// Nothing was saved: say so, with the status the autosave API uses.
+			a.flash(c, a.msgs.T(lang(c), "attempt.time_up"))
+			c.Status(fiber.StatusConflict)
+			return c.Redirect(base, fiber.StatusSeeOther)
+		}
 		a.flash(c, a.msgs.T(lang(c), "attempt.saved"))
 		return c.Redirect(base, fiber.StatusSeeOther)
 	}

@@ -21,6 +21,9 @@ func (a *App) ImportRatingsFile(ctx context.Context, name string, open ratings.O
 		centerID = c.ID
 	}
 	res, err := a.ratings.ImportFile(ctx, centerID, name, open, opt)
+	if err == nil && res != nil {
+		a.metrics.ratingsStored("file", res.Imported)
+	}
 	if res == nil || res.Imported+res.Duplicates == 0 {
 		return res, err
 	}

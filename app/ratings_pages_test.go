@@ -1,12 +1,18 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestRatingsListMasksPersonalDataAndAuditsUnmask(t *testing.T) {
@@ -63,4 +69,97 @@ func TestRatingsListMasksPersonalDataAndAuditsUnmask(t *testing.T) {
 	if res := f.login("hr").do("POST", "/ratings/"+m[1]+"/personal", "x=1"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("HR unmask: %d, want 403", res.StatusCode)
 	}
+}
+
+func TestRatingsUploadJobWithRejectReport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	hr := f.login("hr")
+	csv := "评价编号,评价时间,渠道,工号,评价等级,评价内容\n" +
+		"U1,2026-07-01 10:00,窗口,W001,5,\"很好\n谢谢\"\n" + // lines 2–3
+		"U2,2026-07-01 11:00,热线,NOPE,4,\n" + // line 4: unknown staff
+		"U3,2026-07-01 12:00,线上,W002,满意,\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(skip string) string {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := newMultipart(&buf)
+		_ = mw.WriteField("encoding", "auto")
+		if skip != "" {
+			_ = mw.WriteField("skip_invalid", skip)
+		}
+		fw, _ := mw.CreateFormFile("file", "评价导出.csv")
+		_, _ = fw.Write([]byte(gb))
+		_ = mw.Close()
+		res := hr.raw("POST", "/ratings/import", mw.FormDataContentType(), &buf)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d %s", res.StatusCode, res.body)
+		}
+		f.app.RunImportJobs(ctx)
+		return res.Header.Get("Location")
+	}
+
+	// All or nothing: refused, nothing stored, the bad line reported.
+	loc := upload("")
+	page := hr.do("GET", loc, "")
+	if !strings.Contains(page.body, "文件被拒绝") || !strings.Contains(page.body, "NOPE") {
+		t.Fatalf("refused run page lacks the status or the bad row")
+	}
+	rej := hr.do("GET", loc+"/rejects", "")
+	if !strings.HasPrefix(rej.body, "\uFEFF") || !strings.Contains(rej.body, "4,staff_no,") {
+		t.Errorf("reject report: %q", rej.body)
+	}
+	var n int
+	_ = f.db.NewSelect().Table("ratings").ColumnExpr("COUNT(*)").Where("external_id LIKE 'U%'").Scan(ctx, &n)
+	if n != 0 {
+		t.Fatalf("a refused file stored %d ratings", n)
+	}
+	// Skipping invalid rows: two imported (one with a multi-line comment), one rejected.
+	loc = upload("1")
+	var st struct {
+		Status   string `json:"status"`
+		Imported int    `json:"imported"`
+		Rejected int    `json:"rejected"`
+		Percent  int    `json:"percent"`
+	}
+	js := hr.jsonGet(t, loc)
+	if err := json.Unmarshal([]byte(js), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Status != "done" || st.Imported != 2 || st.Rejected != 1 || st.Percent != 100 {
+		t.Fatalf("run: %+v", st)
+	}
+	var comment string
+	_ = f.db.NewSelect().Table("ratings").Column("comment").Where("external_id = 'U1'").Scan(ctx, &comment)
+	if comment != "很好\n谢谢" {
+		t.Errorf("multi-line GB18030 comment = %q", comment)
+	}
+	// The run is tagged on the ratings, the upload is gone from disk.
+	var tagged int
+	_ = f.db.NewSelect().Table("ratings").ColumnExpr("COUNT(*)").Where("import_run_id IS NOT NULL AND external_id LIKE 'U%'").Scan(ctx, &tagged)
+	if tagged != 2 {
+		t.Errorf("ratings tagged with the run: %d, want 2", tagged)
+	}
+	if res := f.login("employee").do("GET", "/ratings/import", ""); res.StatusCode != http.StatusForbidden {
+		t.Errorf("employee upload page: %d", res.StatusCode)
+	}
+}
+
+// jsonGet fetches path asking for JSON.
+func (c *client) jsonGet(t *testing.T, path string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(&http.Cookie{Name: "kaoping_session", Value: c.cookie})
+	res, err := c.f.app.Fiber().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }

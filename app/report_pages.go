@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -244,6 +242,8 @@ func (a *App) batchJob(c *fiber.Ctx) error {
 	return a.render(c, "report_job", "batch.title", job)
 }
 
+// batchZip streams the job's ZIP from the database, so any instance serves
+// it whichever ran the job.
 func (a *App) batchZip(c *fiber.Ctx) error {
 	job, err := a.jobOf(c)
 	if err != nil {
@@ -252,8 +252,21 @@ func (a *App) batchZip(c *fiber.Ctx) error {
 	if job.Status != "done" || job.Path == "" {
 		return fiber.NewError(fiber.StatusConflict, "the batch is not finished")
 	}
+	id, err := parseFileRef(job.Path)
+	if err != nil {
+		// A job of a version that kept ZIPs on one instance's disk.
+		return fiber.NewError(fiber.StatusGone, "the ZIP of this older batch is no longer kept; start the batch again")
+	}
+	// The body is streamed after the handler returned: the reader must
+	// not use the request's context.
+	r, f, err := a.files().open(context.WithoutCancel(c.UserContext()), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="reports-`+job.Period+`.zip"`)
-	return c.SendFile(job.Path)
+	c.Context().SetBodyStream(r, int(f.Size))
+	return nil
 }
 
 func (a *App) jobOf(c *fiber.Ctx) (*ReportJob, error) {
@@ -322,8 +335,9 @@ func (a *App) claimJob(ctx context.Context) (*ReportJob, error) {
 	return job, a.db.NewSelect().Model(job).Where("rj.id = ?", id).Scan(ctx)
 }
 
-// runJob renders the batch into a ZIP under the report directory, keeping
-// done/failed current for the progress bar.
+// runJob renders the batch into a ZIP stored in the database (see
+// files.go), keeping done/failed current for the progress bar. The ZIP is
+// written as the PDFs are rendered, a chunk at a time.
 func (a *App) runJob(ctx context.Context, job *ReportJob) error {
 	p, err := scoring.ParsePeriod(job.Period)
 	if err != nil {
@@ -341,16 +355,17 @@ func (a *App) runJob(ctx context.Context, job *ReportJob) error {
 	if _, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("total = ?", len(rb.StaffNos)).Where("id = ?", job.ID).Exec(ctx); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(a.cfg.ReportDir, 0o750); err != nil {
-		return err
-	}
-	final := filepath.Join(a.cfg.ReportDir, fmt.Sprintf("job-%d-%s.zip", job.ID, job.Period))
-	tmp, err := os.CreateTemp(a.cfg.ReportDir, fmt.Sprintf("job-%d-*.tmp", job.ID))
+	fw, err := a.files().create(ctx, fileReportZip, fmt.Sprintf("job-%d-%s.zip", job.ID, job.Period))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	zw := zip.NewWriter(tmp)
+	stored := false
+	defer func() {
+		if !stored {
+			fw.Abort()
+		}
+	}()
+	zw := zip.NewWriter(fw)
 	done, failed := 0, 0
 	var fails []string
 	for i, no := range rb.StaffNos {
@@ -381,18 +396,18 @@ func (a *App) runJob(ctx context.Context, job *ReportJob) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	if err := fw.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return err
-	}
-	msg := fmt.Sprintf("%d 份报告", done)
-	if failed > 0 {
-		msg += fmt.Sprintf("，%d 份失败：%s", failed, strings.Join(fails, "；"))
-	}
+	// The counts are on the job row (the page words them in the reader's
+	// language); the message keeps only what failed and why.
+	msg := strings.Join(fails, "\n")
 	now := a.now().UTC()
-	_, err = a.db.NewUpdate().Model((*ReportJob)(nil)).Set("status = 'done'").Set("path = ?", final).Set("message = ?", msg).
+	_, err = a.db.NewUpdate().Model((*ReportJob)(nil)).Set("status = 'done'").Set("path = ?", fileRef(fw.ID())).Set("message = ?", msg).
 		Set("done = ?", done).Set("failed = ?", failed).Set("finished_at = ?", now).Where("id = ?", job.ID).Exec(ctx)
-	return err
+	if err != nil {
+		return err
+	}
+	stored = true
+	return nil
 }

@@ -18,7 +18,7 @@ import (
 // the route pattern in the domains its scope names.
 func (a *App) routes() {
 	f := a.fiber
-	f.Use(recover.New(), requestid.New(), a.logRequests, securityHeaders, a.language, a.identify)
+	f.Use(recover.New(), requestid.New(), a.logRequests, securityHeaders, rejectNUL, a.language, a.identify)
 
 	// Public.
 	f.Get("/healthz", a.healthz)
@@ -97,6 +97,10 @@ func (a *App) routes() {
 	// Citizen ratings (好差评) from the upstream feed.
 	post("/api/v1/ratings", a.scopeCenter, a.apiRatingsIngest)
 	get("/ratings", a.scopeCenter, a.ratingsPage)
+	get("/ratings/import", a.scopeCenter, a.ratingsImportPage)
+	post("/ratings/import", a.scopeCenter, a.ratingsImportUpload)
+	get("/ratings/import/:id", a.scopeCenter, a.ratingsImportRun)
+	get("/ratings/import/:id/rejects", a.scopeCenter, a.ratingsImportRejects)
 	get("/teams/:id/ratings", a.scopeTeam("id"), a.teamRatingsPage)
 	post("/ratings/:id/personal", a.scopeCenter, a.ratingPersonal)
 
@@ -164,6 +168,13 @@ func (a *App) routes() {
 	get("/api/v1/policies", a.scopeCenter, a.apiPolicies)
 	post("/api/v1/policies", a.scopeCenter, a.apiPolicyAdd)
 	del("/api/v1/policies", a.scopeCenter, a.apiPolicyRemove)
+
+	// Operations: Prometheus metrics and the Go profiler, administrators
+	// only (the profiler through their /admin/* policy); see README
+	// "Operations".
+	get("/metrics", a.scopeCenter, a.metricsPage)
+	get("/admin/debug/pprof", a.scopeCenter, a.pprofIndex)
+	get("/admin/debug/pprof/:name", a.scopeCenter, a.pprofProfile)
 
 	// Anything else: 404 through the error handler (pages and API alike).
 	f.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

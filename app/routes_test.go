@@ -142,6 +142,10 @@ func routeTable(f *fixture) map[string]routeCase {
 		"POST /reports/batch":                  {path: "/reports/batch", body: "period=bogus", allow: "hr"},
 		"GET /reports/batch/:id":               {path: "/reports/batch/999999", allow: "hr"},
 		"GET /reports/batch/:id/zip":           {path: "/reports/batch/999999/zip", allow: "hr"},
+		"GET /ratings/import":                  {path: "/ratings/import", allow: "hr admin"},
+		"POST /ratings/import":                 {path: "/ratings/import", body: "x=1", allow: "hr admin"},
+		"GET /ratings/import/:id":              {path: "/ratings/import/999999", allow: "hr admin"},
+		"GET /ratings/import/:id/rejects":      {path: "/ratings/import/999999/rejects", allow: "hr admin"},
 		"GET /admin/scoring":                   {path: "/admin/scoring", allow: "hr admin"},
 		"POST /admin/scoring":                  {path: "/admin/scoring", body: "from=bogus", allow: "hr admin"},
 		"GET /admin/calendar":                  {path: "/admin/calendar", allow: "hr admin"},
@@ -150,6 +154,9 @@ func routeTable(f *fixture) map[string]routeCase {
 		"GET /api/v1/policies":                 {path: "/api/v1/policies", allow: "admin"},
 		"POST /api/v1/policies":                {path: "/api/v1/policies", body: "{}", allow: "admin"},
 		"DELETE /api/v1/policies":              {path: "/api/v1/policies", body: "{}", allow: "admin"},
+		"GET /metrics":                         {path: "/metrics", allow: "admin"},
+		"GET /admin/debug/pprof":               {path: "/admin/debug/pprof/", allow: "admin"},
+		"GET /admin/debug/pprof/:name":         {path: "/admin/debug/pprof/goroutine", allow: "admin"},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
 	"github.com/uptrace/bun"
 )
 
@@ -38,6 +39,11 @@ type Authorizer struct {
 	// before the cached enforcer stores the result).
 	mu  sync.RWMutex
 	enf *casbin.SyncedCachedEnforcer
+
+	// watchMu guards watcher and onWatchErr (see SetWatcher).
+	watchMu    sync.Mutex
+	watcher    persist.Watcher
+	onWatchErr func(error)
 }
 
 // New loads the model and every rule from db and returns an Authorizer
@@ -235,6 +241,9 @@ func (a *Authorizer) AddPolicy(ctx context.Context, p Policy) error {
 // RemovePolicy deletes p and applies it at once; removing a missing policy
 // is not an error.
 func (a *Authorizer) RemovePolicy(ctx context.Context, p Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	return a.apply(ctx, func(ctx context.Context) (int64, error) {
 		return a.adapter.remove(ctx, "p", [][]string{p.rule()})
 	}, func(e *casbin.SyncedCachedEnforcer) error {
@@ -252,15 +261,31 @@ func (a *Authorizer) RemovePolicy(ctx context.Context, p Policy) error {
 // stale copy catches up). casbin's cached enforcer would only drop the
 // cache entry keyed by the rule itself, which is never a request key, so
 // the whole cache is cleared.
+//
+// A change that reached the database is then announced to the other
+// instances through the watcher, if one is set (SetWatcher).
 func (a *Authorizer) apply(ctx context.Context,
 	write func(ctx context.Context) (int64, error),
 	mem func(e *casbin.SyncedCachedEnforcer) error,
 ) error {
+	rev, err := a.applyLocked(ctx, write, mem)
+	if rev != 0 {
+		a.notify(ctx)
+	}
+	return err
+}
+
+// applyLocked is apply without the announcement; it returns the revision
+// the write bumped to (0: nothing changed in the database).
+func (a *Authorizer) applyLocked(ctx context.Context,
+	write func(ctx context.Context) (int64, error),
+	mem func(e *casbin.SyncedCachedEnforcer) error,
+) (int64, error) {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	rev, err := write(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -269,10 +294,10 @@ func (a *Authorizer) apply(ctx context.Context,
 		// the next Refresh to reload everything.
 		a.rev = 0
 		_ = a.enf.InvalidateCache()
-		return fmt.Errorf("rbac: apply change in memory: %w", err)
+		return rev, fmt.Errorf("rbac: apply change in memory: %w", err)
 	}
 	if err := a.enf.InvalidateCache(); err != nil {
-		return fmt.Errorf("rbac: clear decision cache: %w", err)
+		return rev, fmt.Errorf("rbac: clear decision cache: %w", err)
 	}
 	// Only our own bump may advance rev: if another writer's change came
 	// in between (rev jumped by more than one), this copy has not seen it,
@@ -280,7 +305,7 @@ func (a *Authorizer) apply(ctx context.Context,
 	if rev == a.rev+1 {
 		a.rev = rev
 	}
-	return nil
+	return rev, nil
 }
 
 // WriteGrants stores grants using the caller's transaction (db may be a
@@ -309,32 +334,48 @@ func WriteGrants(ctx context.Context, db bun.IDB, grants []Grant) error {
 // other instances visible. When nothing changed it costs one small SELECT
 // and keeps the decision cache (decisions depend on nothing else); a
 // reload starts with an empty cache.
+//
+// Callers run it after their own WriteGrants committed, so a reload is
+// also announced to the other instances through the watcher, if one is
+// set (SetWatcher). The watcher's own callback and Watch reload without
+// announcing.
 func (a *Authorizer) Refresh(ctx context.Context) error {
+	changed, err := a.reload(ctx)
+	if changed {
+		a.notify(ctx)
+	}
+	return err
+}
+
+// reload is Refresh without the announcement.
+func (a *Authorizer) reload(ctx context.Context) (bool, error) {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	rev, err := readRevision(ctx, a.adapter.db)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if rev == a.rev {
-		return nil
+		return false, nil
 	}
 	// Built aside and swapped in, so decisions go on against the old copy
 	// while the new one loads.
 	rev, enf, err := a.load(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	a.mu.Lock()
 	a.enf = enf
 	a.mu.Unlock()
 	a.rev = rev
-	return nil
+	return true, nil
 }
 
-// Watch calls Refresh every interval until ctx ends; it blocks, so run it
-// in its own goroutine. Errors go to onErr when it is not nil, and the
-// next tick tries again.
+// Watch reloads the policy every interval if policy_revision changed, until
+// ctx ends; it blocks, so run it in its own goroutine. With a watcher set
+// (SetWatcher) it is the fallback for notifications lost while the
+// listener reconnected, and for edits by processes without one. Errors go
+// to onErr when it is not nil, and the next tick tries again.
 func (a *Authorizer) Watch(ctx context.Context, interval time.Duration, onErr func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -343,10 +384,65 @@ func (a *Authorizer) Watch(ctx context.Context, interval time.Duration, onErr fu
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.Refresh(ctx); err != nil && onErr != nil && ctx.Err() == nil {
+			if _, err := a.reload(ctx); err != nil && onErr != nil && ctx.Err() == nil {
 				onErr(err)
 			}
 		}
+	}
+}
+
+// reloadTimeout bounds a reload triggered by the watcher, whose callback
+// has no context.
+const reloadTimeout = 30 * time.Second
+
+// SetWatcher connects a to the other instances: every change through a
+// (and every Refresh that found one) calls w.Update, and w's notifications
+// reload the policy when policy_revision moved. Errors of either go to
+// onErr when it is not nil; the change itself stands, and the other
+// instances pick it up at their next Watch tick. The caller keeps owning
+// w and closes it; SetWatcher(nil, nil) disconnects.
+func (a *Authorizer) SetWatcher(w persist.Watcher, onErr func(error)) error {
+	a.watchMu.Lock()
+	a.watcher, a.onWatchErr = w, onErr
+	a.watchMu.Unlock()
+	if w == nil {
+		return nil
+	}
+	return w.SetUpdateCallback(func(string) {
+		ctx, cancel := context.WithTimeout(context.Background(), reloadTimeout)
+		defer cancel()
+		if _, err := a.reload(ctx); err != nil && onErr != nil {
+			onErr(fmt.Errorf("rbac: reload on notification: %w", err))
+		}
+	})
+}
+
+// contextUpdater is a watcher whose Update can take a context (Watcher).
+type contextUpdater interface {
+	UpdateContext(ctx context.Context) error
+}
+
+// notify announces a change through the watcher, if any. It runs after the
+// change committed, so a listener that reloads at once sees it.
+func (a *Authorizer) notify(ctx context.Context) {
+	a.watchMu.Lock()
+	w, onErr := a.watcher, a.onWatchErr
+	a.watchMu.Unlock()
+	if w == nil {
+		return
+	}
+	var err error
+	if cu, ok := w.(contextUpdater); ok {
+		// The change is made: a caller that gives up now must not keep the
+		// others from hearing of it.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), updateTimeout)
+		err = cu.UpdateContext(uctx)
+		cancel()
+	} else {
+		err = w.Update()
+	}
+	if err != nil && onErr != nil {
+		onErr(err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Role names. A role only has the rights its policies give it in the domain
@@ -182,6 +183,9 @@ func validAction(action string) bool {
 	return true
 }
 
+// MaxObjectLen bounds a policy's object (a route pattern).
+const MaxObjectLen = 256
+
 // Validate checks a policy before it is stored. The matcher builds a regex
 // from the action at every decision, so an action that does not compile
 // would turn every decision that reaches it into an error.
@@ -198,6 +202,11 @@ func (p Policy) Validate() error {
 	}
 	if !strings.HasPrefix(p.Object, "/") {
 		return fmt.Errorf("%w: policy object %q: want a route pattern starting with /", ErrInvalid, p.Object)
+	}
+	// Route patterns are short; the bound keeps a rule within what a
+	// database index row can hold (PostgreSQL: 2704 bytes).
+	if len(p.Object) > MaxObjectLen || strings.ContainsFunc(p.Object, unicode.IsControl) {
+		return fmt.Errorf("%w: policy object: at most %d characters, no control characters", ErrInvalid, MaxObjectLen)
 	}
 	if !validAction(p.Action) {
 		return fmt.Errorf("%w: policy action %q: want a method such as GET or a list such as (GET|POST)", ErrInvalid, p.Action)
@@ -393,5 +402,14 @@ func DefaultPolicies() []Policy {
 		{RoleHR, "center:*", "/reports/batch", "(GET|POST)"},
 		{RoleHR, "center:*", "/reports/batch/:id", "GET"},
 		{RoleHR, "center:*", "/reports/batch/:id/zip", "GET"},
+		{RoleHR, "center:*", "/ratings/import", "(GET|POST)"},
+		{RoleAdmin, "center:*", "/ratings/import", "(GET|POST)"},
+		{RoleHR, "center:*", "/ratings/import/:id", "GET"},
+		{RoleAdmin, "center:*", "/ratings/import/:id", "GET"},
+		{RoleHR, "center:*", "/ratings/import/:id/rejects", "GET"},
+		{RoleAdmin, "center:*", "/ratings/import/:id/rejects", "GET"},
+
+		// policies0015: Prometheus metrics (the profiler is under /admin/*).
+		{RoleAdmin, "center:*", "/metrics", "GET"},
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,5 +271,81 @@ func TestImportFileXLSX(t *testing.T) {
 				t.Errorf("12345 = %+v", r2)
 			}
 		})
+	}
+}
+
+// TestImportFileLetsOthersWrite imports tens of thousands of rows while
+// another goroutine keeps storing single ratings through Ingest, as the
+// rating feed does: SQLite has one writer at a time, and the import must
+// not starve the others. Every write waits less than 2 s, and writes keep
+// getting in between the import's transactions.
+func TestImportFileLetsOthersWrite(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("评价编号,评价时间,渠道,事项编码,工号,评价等级,评价原因,评价内容\n")
+	const rows = 40000
+	for i := range rows {
+		fmt.Fprintf(&b, "L%d,2026-06-%02d 10:%02d:00,窗口,310100-001,%d,%d,态度好；效率高,办事很快，工作人员耐心解释\n",
+			i, 1+i%30, i%60, 1001+i%2, 1+i%5)
+	}
+
+	var inserting atomic.Bool // the import has committed its first rows
+	stop := make(chan struct{})
+	type feed struct {
+		n       int             // writes
+		during  []time.Duration // how long each write took while the import was inserting
+		slowest time.Duration
+		err     error
+	}
+	result := make(chan feed, 1)
+	go func() {
+		var fd feed
+		defer func() { result <- fd }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			if _, fd.err = f.svc.Ingest(context.Background(), f.center.ID, []ratings.Input{good(fmt.Sprintf("FEED-%d", fd.n))}, ratings.SourceAPI); fd.err != nil {
+				return
+			}
+			took := time.Since(start)
+			fd.n++
+			fd.slowest = max(fd.slowest, took)
+			if inserting.Load() {
+				fd.during = append(fd.during, took)
+			}
+		}
+	}()
+	start := time.Now()
+	res, err := f.importFile(t, "big.csv", []byte(b.String()), ratings.FileOptions{Progress: func(p ratings.Progress) {
+		inserting.Store(p.Phase == ratings.RunImporting)
+	}})
+	took := time.Since(start)
+	close(stop)
+	fd := <-result
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fd.err != nil {
+		t.Fatalf("a feed write failed during the import: %v", fd.err)
+	}
+	if res.Imported != rows {
+		t.Errorf("imported %d, want %d", res.Imported, rows)
+	}
+	if fd.slowest > 2*time.Second {
+		t.Errorf("a single write waited %v during the import, want < 2s", fd.slowest)
+	}
+	if len(fd.during) < 3 {
+		t.Errorf("only %d single writes while the import was inserting (%v in all): the writers were starved", len(fd.during), took)
+	} else {
+		slices.Sort(fd.during)
+		t.Logf("import of %d rows: %v; %d single writes meanwhile, %d of them while it was inserting (median %v, slowest %v)",
+			rows, took.Round(time.Millisecond), fd.n, len(fd.during), fd.during[len(fd.during)/2].Round(time.Microsecond), fd.slowest.Round(time.Millisecond))
+	}
+	if n := f.count(t); n != rows+fd.n {
+		t.Errorf("%d ratings stored, want %d", n, rows+fd.n)
 	}
 }

@@ -39,11 +39,16 @@ type Service struct {
 	staff   *staff.Service
 	quizzes *quizstore.Store
 	audit   *audit.Log
+	cache   *sheetCache // nil: off
 }
 
 // New returns the service.
-func New(db *bun.DB, now func() time.Time, st *staff.Service, qs *quizstore.Store, al *audit.Log) *Service {
-	return &Service{db: db, now: now, staff: st, quizzes: qs, audit: al}
+func New(db *bun.DB, now func() time.Time, st *staff.Service, qs *quizstore.Store, al *audit.Log, opts ...Option) *Service {
+	s := &Service{db: db, now: now, staff: st, quizzes: qs, audit: al, cache: newSheetCache(DefaultCacheSize)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Sheet is the scores of a center for one period: live, or as issued when
@@ -73,16 +78,23 @@ func (s *Service) Compute(ctx context.Context, centerID int64, p scoring.Period)
 }
 
 // Sheet returns the scores of a period: the newest issue when the period is
-// closed, else the live computation.
+// closed, else the live computation — from the service's cache while the
+// data it was computed from is unchanged (see cache.go). The returned
+// Sheet is the caller's, but its Scores, Channels and Settings may be shared
+// with other callers and must not be modified in place.
 func (s *Service) Sheet(ctx context.Context, centerID int64, p scoring.Period) (*Sheet, error) {
 	iss, err := s.latestIssue(ctx, s.db, centerID, p)
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound) && s.cache == nil:
 		return s.Compute(ctx, centerID, p)
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrNotFound):
+		return s.cachedLive(ctx, centerID, p)
+	case err != nil:
 		return nil, err
+	case s.cache == nil:
+		return s.issuedSheet(ctx, iss, p)
 	}
-	return s.issuedSheet(ctx, iss, p)
+	return s.cachedIssue(ctx, iss, p)
 }
 
 // Person returns one person's entry of Sheet, or store.ErrNotFound when the

@@ -226,8 +226,6 @@ func parseDate(s string) (int64, bool) {
 	return t.Unix() / 86400, true
 }
 
-func formatDay(day int64) string { return time.Unix(day*86400, 0).UTC().Format(DateLayout) }
-
 // dayIn is the day number of t's date in loc.
 func dayIn(t time.Time, loc *time.Location) int64 {
 	y, m, d := t.In(loc).Date()

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -11,9 +12,10 @@ import (
 )
 
 type importJSON struct {
-	Imported   *int `json:"imported"`
-	Duplicates *int `json:"duplicates"`
-	Rejected   *int `json:"rejected"`
+	Imported   *int   `json:"imported"`
+	Duplicates *int   `json:"duplicates"`
+	Rejected   *int   `json:"rejected"`
+	RunID      *int64 `json:"run_id"`
 	Errors     []struct {
 		Line    *int    `json:"line"`
 		Field   *string `json:"field"`
@@ -32,7 +34,7 @@ func decodeImport(t *testing.T, out string) importJSON {
 	if dec.More() {
 		t.Fatalf("more than one JSON value on stdout:\n%s", out)
 	}
-	if got.Imported == nil || got.Duplicates == nil || got.Rejected == nil || got.Errors == nil {
+	if got.Imported == nil || got.Duplicates == nil || got.Rejected == nil || got.Errors == nil || got.RunID == nil || *got.RunID <= 0 {
 		t.Fatalf("missing keys in %s", out)
 	}
 	for _, e := range got.Errors {
@@ -94,18 +96,28 @@ func TestRatingsImportCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--skip-invalid: %v", err)
 	}
+	refusedRun := *got.RunID
 	got = decodeImport(t, out)
-	if *got.Imported != 2 || *got.Duplicates != 0 || *got.Rejected != 2 || len(got.Errors) != 2 {
+	if *got.Imported != 2 || *got.Duplicates != 0 || *got.Rejected != 2 || len(got.Errors) != 2 || *got.RunID != refusedRun+1 {
 		t.Errorf("--skip-invalid JSON = %s", out)
 	}
 
-	// The same again: all duplicates; human summary.
+	firstRun := *got.RunID
+
+	// The same again: all duplicates; human summary with the run's id, and
+	// no progress bar on a stderr that is not a terminal.
 	out, errOut, err = c.run("", "ratings", "import", "--skip-invalid", path)
 	if err != nil {
 		t.Fatalf("re-import: %v", err)
 	}
 	if !strings.Contains(out, "0 imported, 2 duplicates, 2 rejected") || !strings.Contains(errOut, ":6: level:") {
 		t.Errorf("re-import stdout %q stderr %q", out, errOut)
+	}
+	if want := fmt.Sprintf("; import run %d\n", firstRun+1); !strings.HasSuffix(out, want) {
+		t.Errorf("stdout %q does not end with %q", out, want)
+	}
+	if strings.Contains(errOut, "validating") || strings.Contains(errOut, "importing") {
+		t.Errorf("progress drawn on a non-terminal stderr: %q", errOut)
 	}
 }
 

@@ -43,7 +43,7 @@ func (s *Store) ItemAnalysis(ctx context.Context, quizID int64, pick quizzes.Att
 		if len(staffIDs) == 0 {
 			return quizzes.QuizStats{}, nil, nil
 		}
-		q = q.Where("a.staff_id IN (?)", bun.In(staffIDs))
+		q = q.Where("a.staff_id IN (?)", bun.List(staffIDs))
 	}
 	err := q.Scan(ctx, &attempts)
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Store) ItemAnalysis(ctx context.Context, quizID int64, pick quizzes.Att
 		err := s.db.NewSelect().TableExpr("attempt_questions AS aq").
 			Join("JOIN question_versions AS qv ON qv.id = aq.question_version_id").
 			ColumnExpr("aq.attempt_id, aq.position, qv.question_id, qv.name, aq.max_mark, aq.mark").
-			Where("aq.attempt_id IN (?)", bun.In(chunk)).
+			Where("aq.attempt_id IN (?)", bun.List(chunk)).
 			OrderExpr("aq.attempt_id, aq.position").Scan(ctx, &part)
 		if err != nil {
 			return quizzes.QuizStats{}, nil, wrap(err, "item analysis of quiz %d", quizID)

@@ -291,7 +291,7 @@ func candidates(ctx context.Context, db bun.IDB, centerID int64, cats []category
  JOIN question_versions AS v ON v.id = aq.question_version_id
  WHERE v.question_id = q.id) AS used`).
 		Where("q.center_id = ?", centerID).Where("q.archived = ?", false).
-		Where("q.category_id IN (?)", bun.In(ids)).Where("qv.type <> ?", string(quizzes.Description))
+		Where("q.category_id IN (?)", bun.List(ids)).Where("qv.type <> ?", string(quizzes.Description))
 	for _, t := range tags {
 		q = q.Where("EXISTS (SELECT 1 FROM question_tags AS t WHERE t.question_id = q.id AND t.tag = ?)", t)
 	}
@@ -363,7 +363,7 @@ func (s *Store) pick(ctx context.Context, tx bun.Tx, qz *Quiz, staffID int64, rn
 	current := map[int64]int64{}
 	for _, ch := range chunks(qids) {
 		var rows []questionRow
-		if err := tx.NewSelect().Model(&rows).Column("q.id", "q.current_version_id").Where("q.id IN (?)", bun.In(ch)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&rows).Column("q.id", "q.current_version_id").Where("q.id IN (?)", bun.List(ch)).Scan(ctx); err != nil {
 			return nil, wrap(err, "load questions")
 		}
 		for _, r := range rows {
@@ -383,7 +383,7 @@ func (s *Store) pick(ctx context.Context, tx bun.Tx, qz *Quiz, staffID int64, rn
 	versions := map[int64]*versionRow{}
 	for _, ch := range chunks(vids) {
 		var vs []versionRow
-		if err := forShare(tx.NewSelect().Model(&vs).Where("qv.id IN (?)", bun.In(ch))).Scan(ctx); err != nil {
+		if err := forShare(tx.NewSelect().Model(&vs).Where("qv.id IN (?)", bun.List(ch))).Scan(ctx); err != nil {
 			return nil, wrap(err, "load question versions")
 		}
 		for i := range vs {

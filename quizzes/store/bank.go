@@ -523,7 +523,7 @@ func loadBank(ctx context.Context, db bun.IDB, rows []questionRow) ([]BankQuesti
 	versions := map[int64]*versionRow{}
 	for _, ch := range chunks(vids) {
 		var vs []versionRow
-		if err := db.NewSelect().Model(&vs).Where("qv.id IN (?)", bun.In(ch)).Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&vs).Where("qv.id IN (?)", bun.List(ch)).Scan(ctx); err != nil {
 			return nil, wrap(err, "load question versions")
 		}
 		for i := range vs {
@@ -533,7 +533,7 @@ func loadBank(ctx context.Context, db bun.IDB, rows []questionRow) ([]BankQuesti
 	tags := map[int64][]string{}
 	for _, ch := range chunks(qids) {
 		var ts []tagRow
-		if err := db.NewSelect().Model(&ts).Where("qt.question_id IN (?)", bun.In(ch)).Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&ts).Where("qt.question_id IN (?)", bun.List(ch)).Scan(ctx); err != nil {
 			return nil, wrap(err, "load tags")
 		}
 		for _, t := range ts {
@@ -550,7 +550,7 @@ func loadBank(ctx context.Context, db bun.IDB, rows []questionRow) ([]BankQuesti
 	}
 	for _, ch := range chunks(cids) {
 		var cs []categoryRow
-		if err := db.NewSelect().Model(&cs).Where("qc.id IN (?)", bun.In(ch)).Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&cs).Where("qc.id IN (?)", bun.List(ch)).Scan(ctx); err != nil {
 			return nil, wrap(err, "load categories")
 		}
 		for _, c := range cs {
@@ -598,7 +598,7 @@ func (s *Store) Questions(ctx context.Context, centerID int64, f QuestionFilter)
 		if len(ids) == 0 {
 			return nil, fmt.Errorf("quizzes: category %d: %w", f.CategoryID, store.ErrNotFound)
 		}
-		q = q.Where("q.category_id IN (?)", bun.In(ids))
+		q = q.Where("q.category_id IN (?)", bun.List(ids))
 	}
 	for _, t := range tags {
 		q = q.Where("EXISTS (SELECT 1 FROM question_tags AS t WHERE t.question_id = q.id AND t.tag = ?)", t)

@@ -201,7 +201,7 @@ func (s *Store) GradingQueue(ctx context.Context, centerID int64, staffIDs []int
 	}
 	for _, ch := range chunks(staffIDs) {
 		var part []row
-		if err := base().Where("a.staff_id IN (?)", bun.In(ch)).Scan(ctx, &part); err != nil {
+		if err := base().Where("a.staff_id IN (?)", bun.List(ch)).Scan(ctx, &part); err != nil {
 			return nil, wrap(err, "list the grading queue")
 		}
 		rows = append(rows, part...)

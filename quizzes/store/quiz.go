@@ -357,7 +357,7 @@ func (s *Store) QuizQuestions(ctx context.Context, quizID int64) ([]BankQuestion
 		return nil, nil
 	}
 	var rows []questionRow
-	if err := s.db.NewSelect().Model(&rows).Where("q.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&rows).Where("q.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, wrap(err, "load questions of quiz %d", quizID)
 	}
 	byID := map[int64]questionRow{}

@@ -37,7 +37,7 @@ type reportJob0013 struct {
 	Team   *team0001   `bun:"rel:belongs-to,join:team_id=id,on_delete:set null"`
 }
 
-// policies0013: report PDFs, verification, batch jobs.
+// policies0013: report PDFs, verification, batch jobs, rating file uploads.
 var policies0013 = [][4]string{
 	{"employee", "staff:*", "/api/v1/staff/:no/report.pdf", "GET"},
 	{"team_lead", "team:*", "/api/v1/staff/:no/report.pdf", "GET"},
@@ -56,6 +56,12 @@ var policies0013 = [][4]string{
 	{"hr", "center:*", "/reports/batch", "(GET|POST)"},
 	{"hr", "center:*", "/reports/batch/:id", "GET"},
 	{"hr", "center:*", "/reports/batch/:id/zip", "GET"},
+	{"hr", "center:*", "/ratings/import", "(GET|POST)"},
+	{"admin", "center:*", "/ratings/import", "(GET|POST)"},
+	{"hr", "center:*", "/ratings/import/:id", "GET"},
+	{"admin", "center:*", "/ratings/import/:id", "GET"},
+	{"hr", "center:*", "/ratings/import/:id/rejects", "GET"},
+	{"admin", "center:*", "/ratings/import/:id/rejects", "GET"},
 }
 
 func up0013(ctx context.Context, tx bun.Tx) error {

@@ -36,6 +36,9 @@ func All() *migrate.Migrations {
 	add("0011", "scoring", up0011)
 	add("0012", "followup_policies", up0012)
 	add("0013", "report_jobs", up0013)
+	add("0014", "score_indexes", up0014)
+	add("0015", "observability", up0015)
+	add("0016", "shared_files", up0016)
 	return ms
 }
 

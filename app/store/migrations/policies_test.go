@@ -12,7 +12,7 @@ import (
 func TestDefaultPoliciesMatchMigrations(t *testing.T) {
 	var got []rbac.Policy
 	var all [][4]string
-	for _, ps := range [][][4]string{policies0001, policies0003, policies0005, policies0006, policies0009, policies0012, policies0013} {
+	for _, ps := range [][][4]string{policies0001, policies0003, policies0005, policies0006, policies0009, policies0012, policies0013, policies0015} {
 		all = append(all, ps...)
 	}
 	for _, p := range all {

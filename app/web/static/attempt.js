@@ -69,7 +69,7 @@
   if (cd && root.dataset.deadline) {
     var deadline = Date.parse(root.dataset.deadline);
     var tick = function () {
-      var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
+      var left = Math.max(0, Math.ceil((deadline - (Date.now() + skew)) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
       cd.textContent = (root.dataset.leftLabel || "") + " " + m + ":" + (s < 10 ? "0" : "") + s;
       if (left === 0) {
