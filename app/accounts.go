@@ -136,17 +136,20 @@ func (a *App) grantsFor(u *auth.User, role string, centerID int64, teamIDs []int
 	return nil, invalid("role", "unknown role %q (one of %s)", role, strings.Join(personRoles(), ", "))
 }
 
-// personRoles are the roles a person's account can hold (rating_feed is for
-// API tokens).
+// personRoles are the roles a person's account can hold (rating_feed and
+// monitor are for API tokens).
 func personRoles() []string {
 	var out []string
 	for _, r := range rbac.Roles() {
-		if r != rbac.RoleRatingFeed {
+		if !tokenRole(r) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// tokenRole reports whether r is a role of machine clients (API tokens).
+func tokenRole(r string) bool { return r == rbac.RoleRatingFeed || r == rbac.RoleMonitor }
 
 func grantList(gs []rbac.Grant) string {
 	parts := make([]string, 0, len(gs))
@@ -159,8 +162,8 @@ func grantList(gs []rbac.Grant) string {
 // CreateToken creates an API token for a machine client and returns its
 // plaintext, which is shown once and stored only hashed.
 func (a *App) CreateToken(ctx context.Context, name, role string, by Actor) (string, *auth.Token, error) {
-	if role != rbac.RoleRatingFeed {
-		return "", nil, invalid("role", "tokens are for machine clients: role must be %s", rbac.RoleRatingFeed)
+	if !tokenRole(role) {
+		return "", nil, invalid("role", "tokens are for machine clients: role must be %s or %s", rbac.RoleRatingFeed, rbac.RoleMonitor)
 	}
 	if strings.TrimSpace(name) == "" {
 		return "", nil, invalid("name", "required")

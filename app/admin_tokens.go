@@ -23,7 +23,8 @@ func (a *App) adminTokens(c *fiber.Ctx) error {
 
 func (a *App) adminTokenCreate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	plain, tok, err := a.CreateToken(ctx, c.FormValue("name"), rbac.RoleRatingFeed, a.actor(c))
+	role := c.FormValue("role", rbac.RoleRatingFeed)
+	plain, tok, err := a.CreateToken(ctx, c.FormValue("name"), role, a.actor(c))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/kaoping/kaoping/rbac"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -66,6 +67,24 @@ func TestMetricsAccess(t *testing.T) {
 		if res := c.do("GET", "/metrics", ""); res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s: status %d, want 403", name, res.StatusCode)
 		}
+	}
+	// A monitoring system scrapes with a token of role monitor, which opens
+	// /metrics and nothing else.
+	mon, _, err := f.app.CreateToken(context.Background(), "prometheus", rbac.RoleMonitor, app.Actor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := &client{f: f, bearer: mon}
+	if res := mc.do("GET", "/metrics", ""); res.StatusCode != http.StatusOK {
+		t.Errorf("monitor token: status %d, want 200", res.StatusCode)
+	}
+	for _, path := range []string{"/api/v1/staff", "/admin/debug/pprof/", "/scores"} {
+		if res := mc.do("GET", path, ""); res.StatusCode != http.StatusForbidden {
+			t.Errorf("monitor token on %s: status %d, want 403", path, res.StatusCode)
+		}
+	}
+	if res := mc.do("POST", "/api/v1/ratings", `{"ratings":[]}`); res.StatusCode != http.StatusForbidden {
+		t.Errorf("monitor token posting ratings: status %d, want 403", res.StatusCode)
 	}
 	res = f.login("admin").do("GET", "/metrics", "")
 	if res.StatusCode != http.StatusOK {

@@ -35,6 +35,9 @@ const (
 	RoleAdmin = "admin"
 	// RoleRatingFeed is granted to API tokens that push citizen ratings.
 	RoleRatingFeed = "rating_feed"
+	// RoleMonitor is granted to API tokens of a monitoring system: it may
+	// read /metrics and nothing else.
+	RoleMonitor = "monitor"
 )
 
 // Authenticated is the pseudo-role of policies that apply to every user:
@@ -59,13 +62,13 @@ var ErrInvalid = errors.New("rbac: invalid")
 // Roles returns the grantable roles, always in the same order (for forms
 // and listings).
 func Roles() []string {
-	return []string{RoleEmployee, RoleTeamLead, RoleTrainer, RoleHR, RoleAdmin, RoleRatingFeed}
+	return []string{RoleEmployee, RoleTeamLead, RoleTrainer, RoleHR, RoleAdmin, RoleRatingFeed, RoleMonitor}
 }
 
 // ValidRole reports whether r is one of Roles().
 func ValidRole(r string) bool {
 	switch r {
-	case RoleEmployee, RoleTeamLead, RoleTrainer, RoleHR, RoleAdmin, RoleRatingFeed:
+	case RoleEmployee, RoleTeamLead, RoleTrainer, RoleHR, RoleAdmin, RoleRatingFeed, RoleMonitor:
 		return true
 	}
 	return false
@@ -411,5 +414,6 @@ func DefaultPolicies() []Policy {
 
 		// policies0015: Prometheus metrics (the profiler is under /admin/*).
 		{RoleAdmin, "center:*", "/metrics", "GET"},
+		{RoleMonitor, "center:*", "/metrics", "GET"},
 	}
 }

@@ -562,7 +562,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
-	want := []string{"employee", "team_lead", "trainer", "hr", "admin", "rating_feed"}
+	want := []string{"employee", "team_lead", "trainer", "hr", "admin", "rating_feed", "monitor"}
 	if got := rbac.Roles(); !slices.Equal(got, want) {
 		t.Errorf("Roles() = %v, want %v", got, want)
 	}

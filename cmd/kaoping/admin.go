@@ -163,7 +163,7 @@ func (e *env) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens of machine clients"}
 	var name, role string
 	create := &cobra.Command{
-		Use:   "create --role rating_feed --name NAME",
+		Use:   "create --role rating_feed|monitor --name NAME",
 		Short: "Create an API token; it is printed once, on the last line, and stored only hashed",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -178,7 +178,7 @@ func (e *env) tokenCmd() *cobra.Command {
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "a name for the client, unique in the center (e.g. haochaping-feed)")
-	create.Flags().StringVar(&role, "role", "", "the token's role: rating_feed")
+	create.Flags().StringVar(&role, "role", "", "the token's role: rating_feed (pushes ratings) or monitor (reads /metrics)")
 	cmd.AddCommand(create)
 	return cmd
 }
