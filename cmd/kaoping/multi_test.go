@@ -133,11 +133,15 @@ func TestTwoInstances(t *testing.T) {
 				t.Errorf("the imported ratings are not listed on %s (%d)", name, page.status)
 			}
 		}
+		// The job deletes the uploaded file just after it marked the run
+		// done.
 		var files int
-		if err := db.NewSelect().Table("stored_files").ColumnExpr("COUNT(*)").Where("kind = 'ratings_upload'").Scan(ctx, &files); err != nil {
-			t.Fatal(err)
-		}
-		if files != 0 {
+		if !waitFor(5*time.Second, func() bool {
+			if err := db.NewSelect().Table("stored_files").ColumnExpr("COUNT(*)").Where("kind = 'ratings_upload'").Scan(ctx, &files); err != nil {
+				t.Fatal(err)
+			}
+			return files == 0
+		}) {
 			t.Errorf("%d uploaded files left in the database after the import, want 0", files)
 		}
 	})
