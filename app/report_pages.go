@@ -158,6 +158,7 @@ type ReportJob struct {
 	CreatedAt     time.Time
 	StartedAt     *time.Time
 	FinishedAt    *time.Time
+	HeartbeatAt   *time.Time // stamped with the progress; see requeueStaleJobs
 }
 
 // Percent is the progress for the bar.
@@ -323,7 +324,7 @@ func (a *App) claimJob(ctx context.Context) (*ReportJob, error) {
 		return nil, err
 	}
 	now := a.now().UTC()
-	res, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("status = 'running'").Set("started_at = ?", now).
+	res, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("status = 'running'").Set("started_at = ?", now).Set("heartbeat_at = ?", now).
 		Where("id = ? AND status = 'pending'", id).Exec(ctx)
 	if err != nil {
 		return nil, err
@@ -387,7 +388,7 @@ func (a *App) runJob(ctx context.Context, job *ReportJob) error {
 			done++
 		}
 		if i%10 == 9 || i == len(rb.StaffNos)-1 {
-			if _, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("done = ?", done).Set("failed = ?", failed).
+			if _, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("done = ?", done).Set("failed = ?", failed).Set("heartbeat_at = ?", a.now().UTC()).
 				Where("id = ?", job.ID).Exec(ctx); err != nil {
 				return err
 			}
@@ -410,4 +411,28 @@ func (a *App) runJob(ctx context.Context, job *ReportJob) error {
 	}
 	stored = true
 	return nil
+}
+
+// staleJobAge is how long a running job may go without a heartbeat before
+// it is taken for dead; progress is stamped every few seconds at most.
+const staleJobAge = 3 * time.Minute
+
+// requeueStaleJobs puts back in the queue the batch report jobs and the
+// uploaded-file imports whose process died.
+func (a *App) requeueStaleJobs(ctx context.Context) error {
+	before := a.now().Add(-staleJobAge).UTC()
+	res, err := a.db.NewUpdate().Model((*ReportJob)(nil)).Set("status = 'pending'").Set("started_at = NULL").
+		Set("done = 0").Set("failed = 0").
+		Where("status = 'running'").Where("COALESCE(heartbeat_at, started_at, created_at) < ?", before).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("requeue stale report jobs: %w", err)
+	}
+	jobs, _ := res.RowsAffected()
+	runs, failed, err := a.ratings.RequeueStale(ctx, before)
+	if jobs+runs+failed > 0 {
+		a.log.Warn("requeued background work left by a dead process", slog.Int64("report_jobs", jobs),
+			slog.Int64("import_runs", runs), slog.Int64("cli_imports_failed", failed))
+		a.kickJobs()
+	}
+	return err
 }

@@ -100,6 +100,7 @@ func (a *App) dailyTasks() []scheduledTask {
 // attemptTasks is the work run every attemptsEvery.
 func (a *App) attemptTasks() []scheduledTask {
 	return []scheduledTask{
+		{"jobs.requeue_stale", attemptsEvery, a.requeueStaleJobs},
 		{"quizzes.finalize_overdue", attemptsEvery, func(ctx context.Context) error {
 			// Closes attempts whose time is up even when the browser never
 			// comes back (per the quiz's overdue handling).

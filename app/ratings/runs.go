@@ -68,6 +68,9 @@ type Run struct {
 	CreatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// HeartbeatAt is stamped with every progress update; a run whose
+	// heartbeat stops was left by a process that died (see RequeueStale).
+	HeartbeatAt *time.Time
 }
 
 // Finished reports whether the run has ended (done, refused or failed).
@@ -268,6 +271,9 @@ type runTracker struct {
 
 // update writes the listed columns of the run (already set on t.run).
 func (t *runTracker) update(ctx context.Context, db bun.IDB, cols ...string) error {
+	now := t.s.now().UTC().Truncate(time.Microsecond)
+	t.run.HeartbeatAt = &now
+	cols = append(cols, "heartbeat_at")
 	if _, err := db.NewUpdate().Model(t.run).Column(cols...).WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("ratings: update import run %d: %w", t.run.ID, err)
 	}
@@ -352,11 +358,11 @@ func (t *runTracker) finish(ctx context.Context, res *FileResult, err error) err
 	var fe *csvfile.FormatError
 	switch {
 	case err == nil:
-		r.Status = RunDone
 		n, cerr := t.s.db.NewSelect().Model((*Rating)(nil)).Where("r.import_run_id = ?", r.ID).Count(ctx)
 		if cerr != nil {
 			return fmt.Errorf("ratings: count import run %d: %w", r.ID, cerr)
 		}
+		r.Status = RunDone
 		r.DoneRows, r.Imported = r.TotalRows, int64(n)
 		r.Duplicates = max(0, r.TotalRows-r.Rejected-r.Imported)
 	case errors.Is(err, ErrRefused):
@@ -381,4 +387,32 @@ func (t *runTracker) finish(ctx context.Context, res *FileResult, err error) err
 	r.FinishedAt = &now
 	return t.update(ctx, t.s.db, "status", "total_rows", "done_rows", "imported", "duplicates", "rejected",
 		"errors", "message", "finished_at")
+}
+
+// RequeueStale puts back in the queue the uploaded-file runs whose heartbeat
+// (or start, before the first heartbeat) is older than before: the process
+// that ran them died. Importing again is idempotent by external id. A run
+// of the CLI (no stored file) cannot be resumed by a server: it is marked
+// failed with the advice to run the same import again. It returns how many
+// runs it requeued and failed.
+func (s *Service) RequeueStale(ctx context.Context, before time.Time) (requeued, failed int64, err error) {
+	before = before.UTC()
+	stale := func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		return q.Where("status IN (?)", bun.In([]string{RunValidating, RunImporting})).
+			Where("COALESCE(heartbeat_at, started_at, created_at) < ?", before)
+	}
+	res, err := stale(s.db.NewUpdate().Model((*Run)(nil)).Set("status = ?", RunPending).Set("started_at = NULL")).
+		Where("stored_path <> ''").Exec(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ratings: requeue stale runs: %w", err)
+	}
+	requeued, _ = res.RowsAffected()
+	res, err = stale(s.db.NewUpdate().Model((*Run)(nil)).Set("status = ?", RunFailed).
+		Set("message = ?", "导入进程中断；请再次运行同一导入命令，已导入的行会计为重复 (interrupted: run the same import again)").
+		Set("finished_at = ?", s.now().UTC())).Where("stored_path = ''").Exec(ctx)
+	if err != nil {
+		return requeued, 0, fmt.Errorf("ratings: fail stale runs: %w", err)
+	}
+	failed, _ = res.RowsAffected()
+	return requeued, failed, nil
 }

@@ -39,6 +39,7 @@ func All() *migrate.Migrations {
 	add("0014", "score_indexes", up0014)
 	add("0015", "observability", up0015)
 	add("0016", "shared_files", up0016)
+	add("0017", "job_heartbeats", up0017)
 	return ms
 }
 
