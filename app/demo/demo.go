@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -107,7 +108,14 @@ func Seed(ctx context.Context, a *app.App, db *bun.DB) ([]Login, error) {
 			return nil, err
 		}
 	}
-	if _, err := a.ImportStaff(ctx, bytes.NewReader(staffCSV), app.StaffImport{FileName: "demo staff.csv", ImportOptions: staff.ImportOptions{Encoding: "utf-8"}}, demoActor()); err != nil {
+	loc, err := c.Location()
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().In(loc)
+	// Everyone joined their team before the demo's rating history starts.
+	asOf := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -demoMonths, 0).Format(time.DateOnly)
+	if _, err := a.ImportStaff(ctx, bytes.NewReader(staffCSV), app.StaffImport{FileName: "demo staff.csv", ImportOptions: staff.ImportOptions{Encoding: "utf-8", AsOf: asOf}}, demoActor()); err != nil {
 		return nil, fmt.Errorf("demo staff: %w", err)
 	}
 	users := []app.NewUser{
@@ -130,6 +138,9 @@ func Seed(ctx context.Context, a *app.App, db *bun.DB) ([]Login, error) {
 	}
 	if err := seedTraining(ctx, a, db, c.ID); err != nil {
 		return nil, fmt.Errorf("demo training: %w", err)
+	}
+	if err := seedRatings(ctx, a, c.ID, now); err != nil {
+		return nil, fmt.Errorf("demo ratings: %w", err)
 	}
 	logins := existing(ctx, a)
 	toks, err := a.Auth().Tokens(ctx, c.ID)
