@@ -11,6 +11,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/channel"
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/training"
 )
 
@@ -32,15 +33,15 @@ func (a *App) notifyBadRatings(ctx context.Context, tx bun.IDB, bad []ratings.Ra
 		return nil
 	}
 	centerID := bad[0].CenterID
-	ctr, err := a.staff.Center(ctx, centerID)
-	if err != nil {
+	ctr := new(staff.Center)
+	if err := tx.NewSelect().Model(ctr).Where("c.id = ?", centerID).Scan(ctx); err != nil {
 		return err
 	}
 	loc, err := ctr.Location()
 	if err != nil {
 		return err
 	}
-	cal, err := a.workdays.Calendar(ctx, centerID)
+	cal, err := a.workdays.CalendarIn(ctx, tx, centerID)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,6 @@ func BenchmarkAnswerSave(b *testing.B) {
 		cookie, csrf string
 		attempt      int64
 		position     int
-		choice       int
 	}
 	quiz, err := f.app.Quizzes().QuizForModule(ctx, f.module.ID)
 	if err != nil {

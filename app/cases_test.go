@@ -105,7 +105,9 @@ func TestAppealThroughHTTP(t *testing.T) {
 		t.Errorf("second appeal: %d, want 409", res.StatusCode)
 	}
 	// An executable is refused by content, whatever its name says.
-	res = f.bearerClient().do("POST", "/api/v1/ratings", `{"ratings":[{"external_id":"AP-3","rated_at":"2026-07-15 09:40:00","channel":"窗口","staff_no":"W001","level":1}]}`)
+	if res := f.bearerClient().do("POST", "/api/v1/ratings", `{"ratings":[{"external_id":"AP-3","rated_at":"2026-07-15 09:40:00","channel":"窗口","staff_no":"W001","level":1}]}`); res.StatusCode != http.StatusOK {
+		t.Fatalf("feed: %d %s", res.StatusCode, res.body)
+	}
 	var r3 int64
 	_ = f.db.NewSelect().Table("ratings").Column("id").Where("external_id = 'AP-3'").Scan(ctx, &r3)
 	if res := multipartPost(t, emp, fmt.Sprintf("/ratings/%d/appeal", r3), map[string]string{"reason": "x"},

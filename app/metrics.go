@@ -185,7 +185,7 @@ func countByStatus(ctx context.Context, db *bun.DB, table string, counts map[str
 		N      int64  `bun:"n"`
 	}
 	err := db.NewRaw("SELECT status, COUNT(*) AS n FROM ? WHERE status IN (?) GROUP BY status",
-		bun.Ident(table), bun.In(statuses)).Scan(ctx, &rows)
+		bun.Ident(table), bun.List(statuses)).Scan(ctx, &rows)
 	if err != nil {
 		return fmt.Errorf("app: count %s: %w", table, err)
 	}

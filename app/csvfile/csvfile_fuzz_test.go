@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -50,6 +51,7 @@ func FuzzDecode(f *testing.F) {
 	gb, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(fuzzSeeds[0]))
 	f.Add(gb, uint8(0))
 	f.Add(gb, uint8(2))
+	f.Add([]byte("\ue40d"), uint8(0)) // private use: skipped by the round trip
 	encodings := []string{csvfile.Auto, csvfile.UTF8, csvfile.GB18030, "gbk"}
 	f.Fuzz(func(t *testing.T, data []byte, e uint8) {
 		enc := encodings[int(e)%len(encodings)]
@@ -75,6 +77,13 @@ func FuzzDecode(f *testing.F) {
 		}
 		if bytes.ContainsRune(out, utf8.RuneError) || bytes.HasPrefix(out, []byte("PK\x03\x04")) || bytes.HasPrefix(out, []byte("\uFEFF")) {
 			return // Decode refuses these in a GB18030 file, rightly
+		}
+		if bytes.ContainsFunc(out, func(r rune) bool { return unicode.Is(unicode.Co, r) }) {
+			// Private-use characters: GB18030-2005 mapped some of them to
+			// code points that GB18030-2022 gives to real characters, and
+			// golang.org/x/text encodes U+E40D but decodes its bytes as
+			// U+F421. No real spreadsheet has them.
+			return
 		}
 		gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(out)
 		if err != nil {

@@ -166,7 +166,7 @@ func (s *Service) deadlines(ctx context.Context, db bun.IDB, centerID int64) (de
 	if err != nil {
 		return deadlines{}, err
 	}
-	cal, err := s.workdays.Calendar(ctx, centerID)
+	cal, err := s.workdays.CalendarIn(ctx, db, centerID)
 	if err != nil {
 		return deadlines{}, err
 	}

@@ -294,7 +294,7 @@ func (s *Service) notifyNew(ctx context.Context, tx bun.Tx, rs []Rating, stored 
 	for chunk := range slices.Chunk(ext, insertChunk) {
 		var part []Rating
 		if err := tx.NewSelect().Model(&part).Where("r.center_id = ?", rs[0].CenterID).
-			Where("r.external_id IN (?)", bun.In(chunk)).Where("r.received_at = ?", now).Scan(ctx); err != nil {
+			Where("r.external_id IN (?)", bun.List(chunk)).Where("r.received_at = ?", now).Scan(ctx); err != nil {
 			return fmt.Errorf("ratings: new bad ratings: %w", err)
 		}
 		bad = append(bad, part...)

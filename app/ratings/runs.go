@@ -398,7 +398,7 @@ func (t *runTracker) finish(ctx context.Context, res *FileResult, err error) err
 func (s *Service) RequeueStale(ctx context.Context, before time.Time) (requeued, failed int64, err error) {
 	before = before.UTC()
 	stale := func(q *bun.UpdateQuery) *bun.UpdateQuery {
-		return q.Where("status IN (?)", bun.In([]string{RunValidating, RunImporting})).
+		return q.Where("status IN (?)", bun.List([]string{RunValidating, RunImporting})).
 			Where("COALESCE(heartbeat_at, started_at, created_at) < ?", before)
 	}
 	res, err := stale(s.db.NewUpdate().Model((*Run)(nil)).Set("status = ?", RunPending).Set("started_at = NULL")).

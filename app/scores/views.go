@@ -151,10 +151,8 @@ func (s *Service) ItemTable(ctx context.Context, centerID int64, p scoring.Perio
 		if r.Level < 1 || r.Level > 5 {
 			continue
 		}
-		it, ok := byItem[r.ItemID]
-		if !ok {
-			it = &ItemRow{ItemID: r.ItemID, Code: r.Code, Name: r.Name, Cells: map[string]ItemCell{}}
-			byItem[r.ItemID] = it
+		if _, ok := byItem[r.ItemID]; !ok {
+			byItem[r.ItemID] = &ItemRow{ItemID: r.ItemID, Code: r.Code, Name: r.Name, Cells: map[string]ItemCell{}}
 			sums[r.ItemID] = map[string]*sum{}
 			order = append(order, r.ItemID)
 		}

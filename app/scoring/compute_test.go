@@ -50,15 +50,6 @@ func training(staff int64, onTime, total int) []scoring.Enrolment {
 	return out
 }
 
-func byStaffNo(res *scoring.Result, no string) scoring.Score {
-	for _, s := range res.Scores {
-		if s.StaffNo == no {
-			return s
-		}
-	}
-	panic("no score for " + no)
-}
-
 func TestShrinkage(t *testing.T) {
 	in := july(person(1, 1), person(2, 1), person(3, 1), person(4, 1))
 	in.Settings.MinRatingsForRank = 1

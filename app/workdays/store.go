@@ -40,8 +40,13 @@ func NewStore(db *bun.DB) *Store {
 // with the center's edits on top. A center without edits (or an unknown
 // center id) gets the national calendar.
 func (s *Store) Calendar(ctx context.Context, centerID int64) (*Calendar, error) {
+	return s.CalendarIn(ctx, s.db, centerID)
+}
+
+// CalendarIn is Calendar read through db, e.g. the transaction in progress.
+func (s *Store) CalendarIn(ctx context.Context, db bun.IDB, centerID int64) (*Calendar, error) {
 	var rows []calendarRow
-	if err := s.db.NewSelect().Model(&rows).Where("wc.center_id = ?", centerID).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&rows).Where("wc.center_id = ?", centerID).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("workdays: load calendar of center %d: %w", centerID, err)
 	}
 	cal, err := New(effective(rows, ""))

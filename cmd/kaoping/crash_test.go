@@ -633,7 +633,7 @@ func crashCheckAnswers(t *testing.T, ctx context.Context, db *bun.DB, takers []*
 	t.Logf("answer saves: %d acknowledged, %d without a response (in flight at the kill, or sent on a dead connection), %d refused, %d not sent (connection refused after the kill)",
 		acked, unanswered, refused, notsent)
 	if acked < crashTakers {
-		t.Errorf("only %d answer saves were acknowledged before the kill: the load did not run", acked)
+		t.Errorf("only %d answer saves of %d takers were acknowledged in %s: the server stalled (or the load did not run)", acked, crashTakers, crashLoad)
 	}
 }
 

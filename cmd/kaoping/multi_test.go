@@ -253,7 +253,7 @@ func TestTwoInstances(t *testing.T) {
 		ran := tick()
 		all := slices.Concat(ran[0], ran[1])
 		slices.Sort(all)
-		want := []string{"files.purge_incomplete", "followup.escalate", "quizzes.finalize_overdue", "ratings.closed_loop",
+		want := []string{"files.purge_incomplete", "followup.escalate", "jobs.requeue_stale", "quizzes.finalize_overdue", "ratings.closed_loop",
 			"ratings.purge_personal", "sessions.purge", "training.run_daily"}
 		if !slices.Equal(all, want) {
 			t.Errorf("tasks run by A %v and B %v; want each of %v once", ran[0], ran[1], want)
