@@ -388,10 +388,16 @@ func teamLead(t *testing.T, s *session, team, feedToken string) {
 	}
 
 	comment := "窗口人员态度生硬，材料问题没有一次说清。"
-	postRatings(t, s.e.base, feedToken, `{"ratings":[{"external_id":"E2E-BAD-1","rated_at":"`+time.Now().Format(time.RFC3339)+
+	// The demo has bad ratings of its own: the new one is found by its time.
+	ratedAt := time.Now().Add(-time.Minute).Truncate(time.Minute)
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	postRatings(t, s.e.base, feedToken, `{"ratings":[{"external_id":"E2E-BAD-1","rated_at":"`+ratedAt.Format(time.RFC3339)+
 		`","channel":"窗口","item_code":"310100-001","staff_no":"W002","level":1,"reasons":["态度不好","一次性告知不到位"],"comment":"`+comment+`"}]}`)
 	s.click(t, "open the team's cases", `//nav/a[@href="`+team+`/cases"]`)
-	s.click(t, "open the employee's case", `//tr[td[contains(., "王芳")]]//a[starts-with(@href, "/cases/")]`)
+	s.click(t, "open the employee's case", `//tr[td[contains(., "王芳")]]//a[starts-with(@href, "/cases/")][contains(., "`+ratedAt.In(shanghai).Format("2006-01-02 15:04")+`")]`)
 	s.wantPath(t, regexp.MustCompile(`^/cases/\d+$`))
 	s.wantText(t, "//main", comment, "态度不好")
 	state := `//dt[normalize-space(.) = "State"]/following-sibling::dd[1]`
