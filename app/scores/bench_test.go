@@ -88,7 +88,7 @@ type sqlGen struct{ pg bool }
 // series is a CTE s(i) of the integers lo … hi-1.
 func (g sqlGen) series(lo, hi int) string {
 	if g.pg {
-		return fmt.Sprintf("WITH s(i) AS (SELECT generate_series(%d, %d)) ", lo, hi-1)
+		return fmt.Sprintf("WITH s(i) AS (SELECT generate_series(CAST(%d AS bigint), %d)) ", lo, hi-1)
 	}
 	return fmt.Sprintf("WITH RECURSIVE s(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM s WHERE i + 1 < %d) ", lo, hi)
 }
@@ -153,18 +153,20 @@ func seedBench(tb testing.TB, db *bun.DB, z benchSize) {
 
 	// Enrolment i: person i % staff, module (i / staff) % modules, so that
 	// nobody has two open enrolments of one module; six in ten completed
-	// on their due date, one in ten three days late, the rest open.
+	// on their due date, one in ten three days late (unless that is after
+	// the period: then open), the rest open.
 	const chunk = 500_000
-	due := g.day(first, fmt.Sprintf("(i * 13) %% %d", ndays))
+	d := fmt.Sprintf("((i * 13) %% %d)", ndays)
+	due := g.day(first, d)
+	done := fmt.Sprintf("CASE WHEN (i * 7) %% 10 < 6 THEN %s WHEN (i * 7) %% 10 = 6 AND %s + 3 < %d THEN %s END",
+		due, d, ndays, g.day(first, d+" + 3"))
 	for lo := 0; lo < z.Enrolments; lo += chunk {
 		hi := min(lo+chunk, z.Enrolments)
-		done := fmt.Sprintf("CASE WHEN (i * 7) %% 10 < 6 THEN %s WHEN (i * 7) %% 10 = 6 THEN %s END",
-			due, g.day(first, fmt.Sprintf("(i * 13) %% %d + 3", ndays)))
 		exec("enrolments", g.series(lo, hi)+"INSERT INTO enrolments (id, center_id, staff_id, module_id, version_id, reason, due_date, status, "+
 			"completed_at, completed_on, created_at) "+
 			fmt.Sprintf("SELECT i + 1, 1, 1 + i %% %d, 1 + (i / %d) %% %d, 1 + (i / %d) %% %d, 'assigned', %s, ", z.Staff, z.Staff, z.Modules, z.Staff, z.Modules, due)+
-			"CASE WHEN (i * 7) % 10 < 7 THEN 'completed' ELSE 'assigned' END, "+
-			"CASE WHEN (i * 7) % 10 < 7 THEN "+g.ts(done, "02:00:00")+" END, "+done+", "+old+" FROM s")
+			"CASE WHEN "+done+" IS NULL THEN 'assigned' ELSE 'completed' END, "+
+			g.ts(done, "02:00:00")+", "+done+", "+old+" FROM s")
 	}
 	// Attempts: none for one quiz enrolment in nine, two for two in nine,
 	// one for the rest — about as many attempts as enrolments. One in fifty

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 
 	"github.com/kaoping/kaoping/app/scoring"
@@ -31,8 +33,10 @@ import (
 //     only ever inserted);
 //   - teams and quizzes: a hash of the rows scoring reads (names, grading
 //     method, pass mark), a few hundred rows at most;
-//   - memberships: count, highest id, how many are closed, sum of the team
-//     ids, over the center's teams;
+//   - memberships: the highest id (a new one), and those of the people
+//     stamped in the window (below): a move closes, re-points or merges
+//     memberships — always through the staff service, which stamps the
+//     person (staff.updated_at) in the same transaction;
 //   - ratings of the period, by id: how many have an id above a "settled"
 //     id K — one below which no rating can still appear (ratings are never
 //     deleted). On SQLite K is simply the highest id: its single writer
@@ -60,6 +64,14 @@ import (
 // statements, so the windows stay small. Closed periods are served from
 // their issue, which never changes once written; the cache keeps those by
 // issue id.
+//
+// In the current period ratings arrive all day, so its sheet would be
+// recomputed on almost every view. For it the cache also keeps the input
+// the sheet was computed from, with the rating groups up to K apart; when
+// new ratings are the only change, it reads just the groups of the ratings
+// above K (an index range over the newest ids) and runs scoring.Compute
+// again on the kept input (addRatings): a fraction of a second instead of
+// a scan of the period.
 //
 // What the stamp does not see: writes that bypass the services (a manual
 // UPDATE in psql), a writer whose clock is more than the margin behind the
@@ -94,10 +106,11 @@ func CacheSize(n int) Option {
 
 // CacheStats counts what the sheet cache did.
 type CacheStats struct {
-	Entries  int   // sheets held
-	Hits     int64 // served from the cache after a stamp check
-	Misses   int64 // computed (or read from an issue): not cached, or the stamp had changed
-	Computed int64 // live sheets computed
+	Entries   int   // sheets held
+	Hits      int64 // served from the cache after a stamp check
+	Misses    int64 // computed (or read from an issue): not cached, or the stamp had changed
+	Computed  int64 // live sheets computed
+	Refreshed int64 // live sheets brought up to date with new ratings only
 }
 
 // CacheStats returns the cache's counters (zero when it is off).
@@ -123,6 +136,57 @@ type cacheEntry struct {
 	issue int64 // id of the issue the sheet was read from; 0 for a live sheet
 	stamp stamp // of a live sheet
 	sheet *Sheet
+	live  *liveInput // what the sheet was computed from, kept for the current period
+	trend *trendMemo // Trends ending with this period, while its sheets stay
+}
+
+// trendMemo is the result of Trends over the sheets it was computed from.
+type trendMemo struct {
+	sheets        []*Sheet
+	people, teams map[int64][]TrendPoint
+}
+
+// trend returns the kept result of Trends over these sheets, if any (nil
+// with the cache off).
+func (c *sheetCache) trend(centerID int64, sheets []*Sheet) *trendMemo {
+	if c == nil || len(sheets) == 0 {
+		return nil
+	}
+	last := sheets[len(sheets)-1]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[cacheKey{center: centerID, period: last.Period.String()}]; ok {
+		if t := el.Value.(*cacheEntry).trend; t != nil && slices.Equal(t.sheets, sheets) {
+			return t
+		}
+	}
+	return nil
+}
+
+// keepTrend keeps the result of Trends over these sheets with the entry of
+// the last one, while that entry holds the same sheet.
+func (c *sheetCache) keepTrend(centerID int64, t *trendMemo) {
+	if c == nil || len(t.sheets) == 0 {
+		return
+	}
+	last := t.sheets[len(t.sheets)-1]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[cacheKey{center: centerID, period: last.Period.String()}]; ok && el.Value.(*cacheEntry).sheet == last {
+		el.Value.(*cacheEntry).trend = t
+	}
+}
+
+// liveInput is the input of a sheet of the current period — where new
+// ratings keep arriving — so that new ratings alone can be added to it
+// instead of reading the period again: in.Ratings[:base] are the groups of
+// the ratings with an id up to baseK (settled: that set never changes but
+// through an appeal decision, which the stamp sees), the rest are newer.
+type liveInput struct {
+	in     scoring.Input
+	base   int
+	baseK  int64
+	packed int // len of the base when it was last merged
 }
 
 // sheetCache is a least-recently-used set of sheets, the computations in
@@ -133,21 +197,14 @@ type sheetCache struct {
 	size    int
 	lru     *list.List // of *cacheEntry, most recently used first
 	entries map[cacheKey]*list.Element
-	flights map[cacheKey]*flight
+	flights map[cacheKey]chan struct{} // keys being updated
 	marks   map[int64]*watermark
 	stats   CacheStats
 }
 
-type flight struct {
-	done  chan struct{}
-	stamp stamp
-	sheet *Sheet
-	err   error
-}
-
 func newSheetCache(size int) *sheetCache {
 	return &sheetCache{size: size, lru: list.New(), entries: map[cacheKey]*list.Element{},
-		flights: map[cacheKey]*flight{}, marks: map[int64]*watermark{}}
+		flights: map[cacheKey]chan struct{}{}, marks: map[int64]*watermark{}}
 }
 
 // get returns a copy of the entry for k, if any, and marks it used.
@@ -162,11 +219,25 @@ func (c *sheetCache) get(k cacheKey) (cacheEntry, bool) {
 	return *el.Value.(*cacheEntry), true
 }
 
-// put stores e, replacing the entry of its key, and evicts the least
-// recently used entries beyond the size.
-func (c *sheetCache) put(e cacheEntry) {
+// How an entry put in the cache was made, for the stats.
+const (
+	issueRead = iota
+	liveComputed
+	liveRefreshed
+)
+
+// put stores e, made how, replacing the entry of its key, and evicts the
+// least recently used entries beyond the size.
+func (c *sheetCache) put(e cacheEntry, how int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.stats.Misses++
+	switch how {
+	case liveComputed:
+		c.stats.Computed++
+	case liveRefreshed:
+		c.stats.Refreshed++
+	}
 	if el, ok := c.entries[e.key]; ok {
 		*el.Value.(*cacheEntry) = e
 		c.lru.MoveToFront(el)
@@ -191,15 +262,6 @@ func (c *sheetCache) restamp(k cacheKey, sheet *Sheet, st stamp) {
 	}
 }
 
-func (c *sheetCache) count(computed bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.stats.Misses++
-	if computed {
-		c.stats.Computed++
-	}
-}
-
 // shared returns a copy of sh for a caller: the fields are its own, the
 // scores and maps are shared.
 func shared(sh *Sheet) *Sheet {
@@ -212,80 +274,115 @@ func (s *Service) cachedIssue(ctx context.Context, iss *Issue, p scoring.Period)
 	k := cacheKey{center: iss.CenterID, period: p.String()}
 	if e, ok := s.cache.get(k); ok && e.issue == iss.ID {
 		s.cache.restamp(k, e.sheet, e.stamp)
-		return shared(e.sheet), nil
+		return e.sheet, nil
 	}
-	s.cache.count(false)
 	sh, err := s.issuedSheet(ctx, iss, p)
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(cacheEntry{key: k, issue: iss.ID, sheet: sh})
-	return shared(sh), nil
+	s.cache.put(cacheEntry{key: k, issue: iss.ID, sheet: sh}, issueRead)
+	return sh, nil
 }
 
 // cachedLive returns the live sheet of an open period: the cached one when
-// its stamp still holds, else a new computation (one per key at a time).
+// its stamp still holds; the cached one with new ratings added when they
+// are all that changed (current period); else a new computation. One
+// request at a time updates a key; the others wait for it and check the
+// stamp again.
 func (s *Service) cachedLive(ctx context.Context, centerID int64, p scoring.Period) (*Sheet, error) {
 	k := cacheKey{center: centerID, period: p.String()}
-	var prev *stamp
-	e, ok := s.cache.get(k)
-	if ok && e.issue == 0 {
-		prev = &e.stamp
-	}
-	old, cur, err := s.readStamp(ctx, centerID, p, prev)
-	if err != nil {
-		return nil, err
-	}
-	if prev != nil && old == *prev {
-		s.cache.restamp(k, e.sheet, cur)
-		return shared(e.sheet), nil
-	}
-	sh, err := s.computeOnce(ctx, k, centerID, p, cur)
-	if err != nil {
-		return nil, err
-	}
-	return shared(sh), nil
-}
-
-// computeOnce computes the sheet stamped st, or waits for a computation of
-// the same key already under way and takes its result if it was stamped
-// the same.
-func (s *Service) computeOnce(ctx context.Context, k cacheKey, centerID int64, p scoring.Period, st stamp) (*Sheet, error) {
-	c := s.cache
-	var f *flight
-	for f == nil {
-		c.mu.Lock()
-		other, busy := c.flights[k]
-		if !busy {
-			f = &flight{done: make(chan struct{}), stamp: st}
-			c.flights[k] = f
+	for waited := 0; ; waited++ {
+		var prev *stamp
+		e, ok := s.cache.get(k)
+		if ok && e.issue == 0 {
+			prev = &e.stamp
 		}
-		c.mu.Unlock()
-		if busy {
+		old, cur, err := s.readStamp(ctx, centerID, p, prev)
+		if err != nil {
+			return nil, err
+		}
+		if prev != nil && old == *prev {
+			s.cache.restamp(k, e.sheet, cur)
+			return e.sheet, nil
+		}
+		// Changed. Wait for a request updating it already (twice at
+		// most, should it keep changing), then check again; check again
+		// too if one did so since the entry was read.
+		done, mine := s.cache.begin(k)
+		if mine && s.cache.replaced(k, e.sheet) {
+			s.cache.end(k, done)
+			continue
+		}
+		if !mine && waited < 2 {
 			select {
-			case <-other.done:
+			case <-done:
+				continue
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			}
-			if other.err == nil && other.stamp == st {
-				c.restamp(k, other.sheet, st)
-				return other.sheet, nil
-			}
 		}
+		var sh *Sheet
+		if prev != nil && e.live != nil && onlyNewRatings(old, *prev) {
+			sh, err = s.addRatings(ctx, e, cur)
+		} else {
+			sh, err = s.computeLive(ctx, k, p, cur)
+		}
+		if mine {
+			s.cache.end(k, done)
+		}
+		return sh, err
 	}
-	f.sheet, f.err = s.Compute(ctx, centerID, p)
+}
+
+// begin marks k as being updated and returns mine = true, or returns the
+// channel that the request updating it closes when done.
+func (c *sheetCache) begin(k cacheKey) (done chan struct{}, mine bool) {
 	c.mu.Lock()
-	if c.flights[k] == f {
+	defer c.mu.Unlock()
+	if done, busy := c.flights[k]; busy {
+		return done, false
+	}
+	done = make(chan struct{})
+	c.flights[k] = done
+	return done, true
+}
+
+// replaced reports whether the entry of k is no longer the one of sheet
+// (nil: none).
+func (c *sheetCache) replaced(k cacheKey, sheet *Sheet) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[k]
+	if !ok {
+		return sheet != nil
+	}
+	return el.Value.(*cacheEntry).sheet != sheet
+}
+
+// end marks the update of k done.
+func (c *sheetCache) end(k cacheKey, done chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.flights[k] == done {
 		delete(c.flights, k)
 	}
-	c.mu.Unlock()
-	close(f.done)
-	c.count(true)
-	if f.err != nil {
-		return nil, f.err
+	close(done)
+}
+
+// computeLive computes the sheet of k stamped st (read before) and keeps
+// it, with its input if the period is the current one.
+func (s *Service) computeLive(ctx context.Context, k cacheKey, p scoring.Period, st stamp) (*Sheet, error) {
+	in, base, err := s.input(ctx, k.center, p, st.ratingK)
+	if err != nil {
+		return nil, err
 	}
-	c.put(cacheEntry{key: k, stamp: st, sheet: f.sheet})
-	return f.sheet, nil
+	sh := sheetOf(in)
+	e := cacheEntry{key: k, stamp: st, sheet: sh}
+	if p.FirstDate() <= in.Today && in.Today <= p.LastDate() {
+		e.live = &liveInput{in: in, base: base, baseK: st.ratingK, packed: base}
+	}
+	s.cache.put(e, liveComputed)
+	return sh, nil
 }
 
 // stamp is what a live sheet was computed from, as far as a change of it
@@ -294,7 +391,7 @@ func (s *Service) computeOnce(ctx context.Context, k cacheKey, centerID int64, p
 type stamp struct {
 	today    string
 	settings [2]int64  // count, highest id
-	members  [4]int64  // count, highest id, closed, Σ team id
+	members  int64     // highest membership id
 	appeals  int64     // decided appeals that flag ratings of the period
 	ratingK  int64     // settled ratings id: the base
 	ratingN  int64     // ratings of the period with an id above ratingK
@@ -324,9 +421,11 @@ func (s *Service) readStamp(ctx context.Context, centerID int64, p scoring.Perio
 	first, last := p.FirstDate(), p.LastDate()
 
 	// One statement for the counts: settings, memberships, appeals and the
-	// ratings of the period above the two bases.
+	// ratings of the period above the two bases. Each is an index lookup or
+	// a range over few entries.
 	var k1Expr string
 	var k1 int64
+	newest := newestRatings(s.db)
 	if pg {
 		if k1, err = s.settledRatings(ctx, centerID); err != nil {
 			return old, cur, err
@@ -349,20 +448,17 @@ func (s *Service) readStamp(ctx context.Context, centerID int64, p scoring.Perio
 	err = s.db.NewRaw(`SELECT
  (SELECT COUNT(*) FROM score_settings WHERE center_id = ?),
  (SELECT COALESCE(MAX(id), 0) FROM score_settings WHERE center_id = ?),
- mm.n, mm.top, mm.closed, mm.teams,
+ (SELECT COALESCE(MAX(id), 0) FROM team_memberships),
  (SELECT COUNT(*) FROM rating_appeals AS a JOIN ratings AS r ON r.id = a.rating_id
    WHERE a.center_id = ? AND a.state IN ('upheld', 'partly') AND r.period_date >= ? AND r.period_date <= ?),
  rr.k, rr.n0, rr.n1
-FROM (SELECT COUNT(*) AS n, COALESCE(MAX(m.id), 0) AS top, COUNT(m.valid_to) AS closed, COALESCE(SUM(m.team_id), 0) AS teams
-   FROM team_memberships AS m JOIN teams AS t ON t.id = m.team_id WHERE t.center_id = ?) AS mm,
- (SELECT kk.k AS k,
-   (SELECT COUNT(*) FROM ratings WHERE center_id = ? AND id > `+base0+` AND period_date >= ? AND period_date <= ?) AS n0,
-   (SELECT COUNT(*) FROM ratings WHERE center_id = ? AND id > kk.k AND period_date >= ? AND period_date <= ?) AS n1
+FROM (SELECT kk.k AS k,
+   (SELECT COUNT(*) FROM `+newest+` WHERE center_id = ? AND id > `+base0+` AND period_date >= ? AND period_date <= ?) AS n0,
+   (SELECT COUNT(*) FROM `+newest+` WHERE center_id = ? AND id > kk.k AND period_date >= ? AND period_date <= ?) AS n1
   FROM (SELECT `+k1Expr+` AS k) AS kk) AS rr`,
-		centerID, centerID, centerID, first, last, centerID,
+		centerID, centerID, centerID, first, last,
 		centerID, first, last, centerID, first, last).
-		Scan(ctx, &cur.settings[0], &cur.settings[1], &cur.members[0], &cur.members[1], &cur.members[2], &cur.members[3],
-			&cur.appeals, &rk, &n0, &n1)
+		Scan(ctx, &cur.settings[0], &cur.settings[1], &cur.members, &cur.appeals, &rk, &n0, &n1)
 	if err != nil {
 		return old, cur, fmt.Errorf("scores: stamp: %w", err)
 	}
@@ -373,9 +469,10 @@ FROM (SELECT COUNT(*) AS n, COALESCE(MAX(m.id), 0) AS top, COUNT(m.valid_to) AS 
 		old.ratingN = -1
 	}
 
-	// One statement for the hashed rows: teams and quizzes (all), staff,
-	// enrolments and attempts stamped since lo; f0 and f1 say whether a row
-	// is in the old and the current window.
+	// One statement for the hashed rows: teams and quizzes (all), staff
+	// stamped since lo and their memberships, enrolments and attempts
+	// stamped since lo; f0 and f1 say whether a row is in the old and the
+	// current window.
 	rows, err := s.db.QueryContext(ctx, `
 SELECT 1, id, 0, name, '', CAST(NULL AS DOUBLE PRECISION), 1, 1 FROM teams WHERE center_id = ?
 UNION ALL
@@ -385,6 +482,10 @@ SELECT 3, id, 0, staff_no, name, CAST(NULL AS DOUBLE PRECISION),
   CASE WHEN updated_at >= ? THEN 1 ELSE 0 END, CASE WHEN updated_at >= ? THEN 1 ELSE 0 END
  FROM staff WHERE center_id = ? AND updated_at >= ?
 UNION ALL
+SELECT 6, m.id, m.team_id, m.valid_from, COALESCE(m.valid_to, ''), CAST(NULL AS DOUBLE PRECISION),
+  CASE WHEN s.updated_at >= ? THEN 1 ELSE 0 END, CASE WHEN s.updated_at >= ? THEN 1 ELSE 0 END
+ FROM staff AS s JOIN team_memberships AS m ON m.staff_id = s.id WHERE s.center_id = ? AND s.updated_at >= ?
+UNION ALL
 SELECT 4, id, staff_id, due_date, COALESCE(completed_on, ''), CAST(NULL AS DOUBLE PRECISION),
   CASE WHEN created_at >= ? OR completed_at >= ? THEN 1 ELSE 0 END, CASE WHEN created_at >= ? OR completed_at >= ? THEN 1 ELSE 0 END
  FROM enrolments WHERE center_id = ? AND (created_at >= ? OR completed_at >= ?)
@@ -393,6 +494,7 @@ SELECT 5, id, COALESCE(enrolment_id, 0), state, '', grade_percent,
   CASE WHEN updated_at >= ? THEN 1 ELSE 0 END, CASE WHEN updated_at >= ? THEN 1 ELSE 0 END
  FROM attempts WHERE center_id = ? AND updated_at >= ?`,
 		centerID, centerID,
+		since0, since1, centerID, lo,
 		since0, since1, centerID, lo,
 		since0, since0, since1, since1, centerID, lo, lo,
 		since0, since1, centerID, lo)
@@ -528,4 +630,73 @@ func (c *sheetCache) observe(centerID, top int64, xmin, xmax uint64) (int64, boo
 	}
 	w.top = max(w.top, top)
 	return w.settled, w.settled >= w.top
+}
+
+// newestRatings is the ratings table for a query of the newest ratings of a
+// center (id above some id): on SQLite through the (center_id, id,
+// period_date) index by name — without statistics its planner would rather
+// range over the period's dates, millions of rows.
+func newestRatings(db *bun.DB) string {
+	if db.Dialect().Name() == dialect.PG {
+		return "ratings"
+	}
+	return "ratings INDEXED BY ratings_center_id"
+}
+
+// onlyNewRatings reports whether two stamps read with the same bases differ
+// only in the count of the period's newest ratings.
+func onlyNewRatings(now, then stamp) bool {
+	if now.ratingN < 0 {
+		return false
+	}
+	now.ratingN = then.ratingN
+	return now == then
+}
+
+// addRatings brings the sheet of e up to date when the only change since it
+// was computed is new ratings of the period (the stamp cur says so): it
+// reads the groups of the ratings above the entry's base id — the newest
+// ones, an index range — and computes the scores again from the kept input.
+// Ratings up to cur's settled id join the base.
+func (s *Service) addRatings(ctx context.Context, e cacheEntry, cur stamp) (*Sheet, error) {
+	lv := e.live
+	older, newer, err := s.ratings(ctx, e.key.center, lv.in.Period, lv.baseK, cur.ratingK)
+	if err != nil {
+		return nil, err
+	}
+	base := make([]scoring.Rating, 0, lv.base+len(older))
+	base = append(append(base, lv.in.Ratings[:lv.base]...), older...)
+	packed := lv.packed
+	if len(base) > 2*packed+256 {
+		base = mergeRatings(base)
+		packed = len(base)
+	}
+	in := lv.in
+	in.Ratings = append(base[:len(base):len(base)], newer...)
+	sh := sheetOf(in)
+	s.cache.put(cacheEntry{key: e.key, stamp: cur, sheet: sh,
+		live: &liveInput{in: in, base: len(base), baseK: cur.ratingK, packed: packed}}, liveRefreshed)
+	return sh, nil
+}
+
+// mergeRatings adds up the counts of equal rating groups.
+func mergeRatings(rs []scoring.Rating) []scoring.Rating {
+	type key struct {
+		staff   int64
+		channel string
+		level   int
+		flags   [3]bool
+	}
+	idx := make(map[key]int, len(rs)/2)
+	out := make([]scoring.Rating, 0, len(rs)/2)
+	for _, r := range rs {
+		k := key{r.StaffID, r.Channel, r.Level, [3]bool{r.IsDefault, r.Excluded, r.PersonalExcluded}}
+		if i, ok := idx[k]; ok && r.Count > 0 && out[i].Count > 0 {
+			out[i].Count += r.Count
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, r)
+	}
+	return out
 }

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -73,8 +75,13 @@ func (s *Service) Compute(ctx context.Context, centerID int64, p scoring.Period)
 	if err != nil {
 		return nil, err
 	}
+	return sheetOf(in), nil
+}
+
+// sheetOf computes the live sheet of in.
+func sheetOf(in scoring.Input) *Sheet {
 	res := scoring.Compute(in)
-	return &Sheet{Period: p, Settings: in.Settings, Channels: res.Channels, Scores: res.Scores}, nil
+	return &Sheet{Period: in.Period, Settings: in.Settings, Channels: res.Channels, Scores: res.Scores}
 }
 
 // Sheet returns the scores of a period: the newest issue when the period is
@@ -83,6 +90,15 @@ func (s *Service) Compute(ctx context.Context, centerID int64, p scoring.Period)
 // Sheet is the caller's, but its Scores, Channels and Settings may be shared
 // with other callers and must not be modified in place.
 func (s *Service) Sheet(ctx context.Context, centerID int64, p scoring.Period) (*Sheet, error) {
+	sh, err := s.sheet(ctx, centerID, p)
+	if err != nil {
+		return nil, err
+	}
+	return shared(sh), nil
+}
+
+// sheet is Sheet without the copy: the cached sheet itself.
+func (s *Service) sheet(ctx context.Context, centerID int64, p scoring.Period) (*Sheet, error) {
 	iss, err := s.latestIssue(ctx, s.db, centerID, p)
 	switch {
 	case errors.Is(err, store.ErrNotFound) && s.cache == nil:
@@ -121,25 +137,38 @@ func (sh *Sheet) Team(teamID int64) []scoring.Score {
 
 // Input loads everything Compute needs for the center and period.
 func (s *Service) Input(ctx context.Context, centerID int64, p scoring.Period) (scoring.Input, error) {
+	in, _, err := s.input(ctx, centerID, p, -1)
+	return in, err
+}
+
+// input is Input. With split ≥ 0 the ratings of ids up to split come first
+// in in.Ratings, their number returned, so that the cache can add newer
+// ratings to them later (cache.go).
+func (s *Service) input(ctx context.Context, centerID int64, p scoring.Period, split int64) (scoring.Input, int, error) {
 	today, err := s.staff.Today(ctx, centerID)
 	if err != nil {
-		return scoring.Input{}, err
+		return scoring.Input{}, 0, err
 	}
 	set, _, err := s.Settings(ctx, centerID, p)
 	if err != nil {
-		return scoring.Input{}, err
+		return scoring.Input{}, 0, err
 	}
 	in := scoring.Input{Period: p, Today: today, Settings: set}
-	if in.People, err = s.people(ctx, centerID, p); err != nil {
-		return in, err
+	// The reads are independent: the ratings are the database's work (one
+	// aggregate), the enrolments mostly ours (hundreds of thousands of
+	// rows to scan), so at once they take about as long as the ratings.
+	var older, newer []scoring.Rating
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Go(func() { in.People, errs[0] = s.people(ctx, centerID, p) })
+	wg.Go(func() { older, newer, errs[1] = s.ratings(ctx, centerID, p, 0, split) })
+	wg.Go(func() { in.Enrolments, errs[2] = s.enrolments(ctx, centerID, p) })
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return in, 0, err
 	}
-	if in.Ratings, err = s.ratings(ctx, centerID, p); err != nil {
-		return in, err
-	}
-	if in.Enrolments, err = s.enrolments(ctx, centerID, p); err != nil {
-		return in, err
-	}
-	return in, nil
+	in.Ratings = append(older, newer...)
+	return in, len(older), nil
 }
 
 // people lists everyone who belonged to a team of the center during the
@@ -188,73 +217,141 @@ func (s *Service) people(ctx context.Context, centerID int64, p scoring.Period) 
 	return out, nil
 }
 
-// ratings loads the period's ratings of the center grouped by what scoring
-// distinguishes — one row per (person, channel, level, flags) with its count
-// — so a month of millions of ratings is one aggregate scan, not millions of
-// rows in memory.
-func (s *Service) ratings(ctx context.Context, centerID int64, p scoring.Period) ([]scoring.Rating, error) {
+// ratings loads the period's ratings of the center grouped by person,
+// channel and level, with how many of each group are default ratings,
+// excluded by an upheld appeal or by a partly upheld one — so a month of
+// millions of ratings is one aggregate scan, not millions of rows in
+// memory, and the same aggregate as a plain count by person, channel and
+// level (the database runs it the same way, in parallel on PostgreSQL).
+// With above > 0 it loads only the ratings with a higher id (the newest:
+// an index range). With split ≥ 0 the ratings with an id above split come
+// back apart, as newer; else all are older.
+func (s *Service) ratings(ctx context.Context, centerID int64, p scoring.Period, above, split int64) (older, newer []scoring.Rating, err error) {
+	type counts struct {
+		N                int `bun:"n"`
+		Default          int `bun:"d"`
+		Excluded         int `bun:"x"`
+		PersonalExcluded int `bun:"p"`
+	}
 	type row struct {
-		StaffID          int64  `bun:"staff_id"`
-		Channel          string `bun:"channel"`
-		Level            int    `bun:"level"`
-		IsDefault        bool   `bun:"is_default"`
-		Excluded         bool   `bun:"excluded"`
-		PersonalExcluded bool   `bun:"personal_excluded"`
-		N                int    `bun:"n"`
+		StaffID int64  `bun:"staff_id"`
+		Channel string `bun:"channel"`
+		Level   int    `bun:"level"`
+		All     counts `bun:"embed:"`
+		Newer   counts `bun:"embed:new_"`
+	}
+	// Each rating is counted in the first kind that applies, as
+	// scoring.Compute does: default, excluded, partly excluded, plain.
+	const kinds = `SUM(CASE WHEN %[1]s THEN 1 ELSE 0 END) AS %[2]sn,
+ SUM(CASE WHEN %[1]s AND is_default THEN 1 ELSE 0 END) AS %[2]sd,
+ SUM(CASE WHEN %[1]s AND NOT is_default AND excluded THEN 1 ELSE 0 END) AS %[2]sx,
+ SUM(CASE WHEN %[1]s AND NOT is_default AND NOT excluded AND personal_excluded THEN 1 ELSE 0 END) AS %[2]sp`
+	q := s.db.NewSelect().TableExpr("ratings")
+	if above > 0 {
+		q = s.db.NewSelect().TableExpr(newestRatings(s.db)).Where("id > ?", above)
+	}
+	q = q.ColumnExpr("staff_id, channel, level").ColumnExpr(fmt.Sprintf(kinds, "TRUE", ""))
+	if split >= 0 {
+		q = q.ColumnExpr(fmt.Sprintf(kinds, "id > "+strconv.FormatInt(split, 10), "new_"))
 	}
 	var rows []row
-	if err := s.db.NewSelect().TableExpr("ratings").
-		ColumnExpr("staff_id, channel, level, is_default, excluded, personal_excluded, COUNT(*) AS n").
-		Where("center_id = ?", centerID).
+	if err := q.Where("center_id = ?", centerID).
 		Where("period_date >= ? AND period_date <= ?", p.FirstDate(), p.LastDate()).
-		GroupExpr("staff_id, channel, level, is_default, excluded, personal_excluded").
+		GroupExpr("staff_id, channel, level").
 		Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("scores: ratings of %s: %w", p, err)
+		return nil, nil, fmt.Errorf("scores: ratings of %s: %w", p, err)
 	}
-	out := make([]scoring.Rating, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, scoring.Rating{StaffID: r.StaffID, Channel: r.Channel, Level: r.Level, IsDefault: r.IsDefault,
-			Excluded: r.Excluded, PersonalExcluded: r.PersonalExcluded, Count: r.N})
+	add := func(out []scoring.Rating, r *row, c counts) []scoring.Rating {
+		plain := c.N - c.Default - c.Excluded - c.PersonalExcluded
+		for _, g := range []scoring.Rating{
+			{Count: plain}, {IsDefault: true, Count: c.Default}, {Excluded: true, Count: c.Excluded},
+			{PersonalExcluded: true, Count: c.PersonalExcluded},
+		} {
+			if g.Count > 0 {
+				g.StaffID, g.Channel, g.Level = r.StaffID, r.Channel, r.Level
+				out = append(out, g)
+			}
+		}
+		return out
 	}
-	return out, nil
+	older = make([]scoring.Rating, 0, len(rows)+len(rows)/4)
+	for i := range rows {
+		r := &rows[i]
+		old := r.All
+		old.N, old.Default = old.N-r.Newer.N, old.Default-r.Newer.Default
+		old.Excluded, old.PersonalExcluded = old.Excluded-r.Newer.Excluded, old.PersonalExcluded-r.Newer.PersonalExcluded
+		older = add(older, r, old)
+		newer = add(newer, r, r.Newer)
+	}
+	return older, newer, nil
 }
 
 // enrolments loads the enrolments due or completed in the period with their
-// quiz outcome.
+// quiz outcome: one query joining each enrolment with its module's quiz and
+// the attempts at it (a month of a big center has hundreds of thousands),
+// read row by row in enrolment order, each enrolment's outcome given by
+// quizstore.ResultOf.
 func (s *Service) enrolments(ctx context.Context, centerID int64, p scoring.Period) ([]scoring.Enrolment, error) {
-	type row struct {
-		ID          int64   `bun:"id"`
-		StaffID     int64   `bun:"staff_id"`
-		DueDate     string  `bun:"due_date"`
-		CompletedOn *string `bun:"completed_on"`
-	}
-	var rows []row
 	first, last := p.FirstDate(), p.LastDate()
-	if err := s.db.NewSelect().TableExpr("enrolments").
-		ColumnExpr("id, staff_id, due_date, completed_on").
-		Where("center_id = ?", centerID).
-		Where("((due_date >= ? AND due_date <= ?) OR (completed_on >= ? AND completed_on <= ?))", first, last, first, last).
-		OrderExpr("id").
-		Scan(ctx, &rows); err != nil {
+	rows, err := s.db.NewSelect().TableExpr("enrolments AS e").
+		Join("LEFT JOIN quizzes AS qz ON qz.module_id = e.module_id").
+		Join("LEFT JOIN attempts AS a ON a.enrolment_id = e.id AND a.quiz_id = qz.id").
+		ColumnExpr("e.id, e.staff_id, e.due_date, e.completed_on, qz.grading_method, qz.pass_percent").
+		ColumnExpr("a.id, a.number, a.state, a.grade_percent").
+		Where("e.center_id = ?", centerID).
+		Where("((e.due_date >= ? AND e.due_date <= ?) OR (e.completed_on >= ? AND e.completed_on <= ?))", first, last, first, last).
+		OrderExpr("e.id").Rows(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("scores: enrolments of %s: %w", p, err)
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	defer rows.Close()
+	var out []scoring.Enrolment
+	var attempts []quizstore.QuizAttempt
+	var cur struct {
+		id     int64
+		e      scoring.Enrolment
+		quiz   bool
+		method string
+		pass   float64
 	}
-	results, err := s.quizzes.EnrolmentResults(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]scoring.Enrolment, 0, len(rows))
-	for _, r := range rows {
-		res := results[r.ID]
-		e := scoring.Enrolment{StaffID: r.StaffID, Due: r.DueDate, HasQuiz: res.HasQuiz, Grade: res.Grade, Attempted: res.Attempted}
-		if r.CompletedOn != nil {
-			e.CompletedOn = *r.CompletedOn
+	flush := func() {
+		if cur.id == 0 {
+			return
 		}
-		out = append(out, e)
+		if cur.quiz {
+			res := quizstore.ResultOf(cur.method, cur.pass, attempts)
+			cur.e.HasQuiz, cur.e.Grade, cur.e.Attempted = true, res.Grade, res.Attempted
+		}
+		out = append(out, cur.e)
+		attempts = attempts[:0]
 	}
+	for rows.Next() {
+		var id, staffID int64
+		var due string
+		var done, method, state sql.NullString
+		var pass, grade sql.NullFloat64
+		var aid, number sql.NullInt64
+		if err := rows.Scan(&id, &staffID, &due, &done, &method, &pass, &aid, &number, &state, &grade); err != nil {
+			return nil, fmt.Errorf("scores: enrolments of %s: %w", p, err)
+		}
+		if id != cur.id {
+			flush()
+			cur.id, cur.e = id, scoring.Enrolment{StaffID: staffID, Due: due, CompletedOn: done.String}
+			cur.quiz, cur.method, cur.pass = method.Valid, method.String, pass.Float64
+		}
+		if aid.Valid {
+			a := quizstore.QuizAttempt{ID: aid.Int64, Number: int(number.Int64), State: state.String}
+			if grade.Valid {
+				g := grade.Float64
+				a.GradePercent = &g
+			}
+			attempts = append(attempts, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scores: enrolments of %s: %w", p, err)
+	}
+	flush()
 	return out, nil
 }
 

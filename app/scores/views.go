@@ -206,14 +206,21 @@ type TrendPoint struct {
 
 // Trends computes the sheets of the n periods ending with p and returns each
 // person's quality per period (by staff id) and each team's mean (by team id).
+// The maps may be shared with other callers (the cache keeps them while the
+// sheets stay the same): read them, do not modify them.
 func (s *Service) Trends(ctx context.Context, centerID int64, p scoring.Period, n int) (people map[int64][]TrendPoint, teams map[int64][]TrendPoint, err error) {
-	people, teams = map[int64][]TrendPoint{}, map[int64][]TrendPoint{}
 	periods := p.Last(n)
+	sheets := make([]*Sheet, len(periods))
 	for i, q := range periods {
-		sh, err := s.Sheet(ctx, centerID, q)
-		if err != nil {
+		if sheets[i], err = s.sheet(ctx, centerID, q); err != nil {
 			return nil, nil, err
 		}
+	}
+	if t := s.cache.trend(centerID, sheets); t != nil {
+		return t.people, t.teams, nil
+	}
+	people, teams = map[int64][]TrendPoint{}, map[int64][]TrendPoint{}
+	for i, sh := range sheets {
 		for _, sc := range sh.Scores {
 			pts := people[sc.StaffID]
 			if pts == nil {
@@ -231,6 +238,7 @@ func (s *Service) Trends(ctx context.Context, centerID int64, p scoring.Period, 
 			teams[ts.TeamID] = pts
 		}
 	}
+	s.cache.keepTrend(centerID, &trendMemo{sheets: sheets, people: people, teams: teams})
 	return people, teams, nil
 }
 

@@ -69,6 +69,8 @@ line wins over the environment.`,
 		e.ratingsCmd(e.ratingsPurgeCmd()),
 		e.scoresCmd(),
 		e.reportCmd(),
+		e.loadtestCmd(),
+		e.benchbookCmd(),
 	)
 	return root
 }

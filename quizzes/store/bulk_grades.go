@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 )
@@ -15,69 +17,76 @@ type EnrolmentResult struct {
 	Passed    bool
 }
 
+// QuizAttempt is an attempt at the quiz of an enrolment's module made under
+// the enrolment, as ResultOf needs it.
+type QuizAttempt struct {
+	ID           int64
+	Number       int
+	State        string
+	GradePercent *float64
+}
+
+// ResultOf is the EnrolmentResult of an enrolment whose module has a quiz
+// with the grading method and pass mark given, from the attempts at that
+// quiz made under the enrolment, in any order (it sorts them).
+//
+// A caller that reads enrolments by the hundred thousand (the scores of a
+// big center's period) joins the quizzes and attempts to its own query
+// and calls ResultOf per enrolment: one pass, where EnrolmentResults would
+// need the ids back in chunks.
+func ResultOf(gradingMethod string, passPercent float64, attempts []QuizAttempt) EnrolmentResult {
+	r := EnrolmentResult{HasQuiz: true, Attempted: len(attempts) > 0, Attempts: len(attempts)}
+	var finished []gradedAttempt
+	for _, a := range attempts {
+		if a.State == StateFinished {
+			finished = append(finished, gradedAttempt{ID: a.ID, Number: a.Number, GradePercent: a.GradePercent})
+		}
+	}
+	// The grading methods read the finished attempts in number order.
+	slices.SortFunc(finished, func(x, y gradedAttempt) int {
+		return cmp.Or(cmp.Compare(x.Number, y.Number), cmp.Compare(x.ID, y.ID))
+	})
+	r.Grade = combine(gradingMethod, finished)
+	r.Passed = passes(r.Grade, passPercent)
+	return r
+}
+
 // EnrolmentResults returns the quiz outcome of each of the enrolments, in
-// three queries whatever their number: the quizzes of their modules, and
-// every attempt made under them. Enrolments of modules without a quiz map
-// to a zero EnrolmentResult.
+// one query per 5,000 enrolments: their modules' quizzes joined with the
+// attempts at them made under the enrolments. Enrolments of modules without
+// a quiz map to a zero EnrolmentResult.
 func (s *Store) EnrolmentResults(ctx context.Context, enrolmentIDs []int64) (map[int64]EnrolmentResult, error) {
+	type row struct {
+		EnrolmentID   int64    `bun:"enrolment_id"`
+		GradingMethod string   `bun:"grading_method"`
+		PassPercent   float64  `bun:"pass_percent"`
+		AttemptID     *int64   `bun:"attempt_id"`
+		Number        *int     `bun:"number"`
+		State         *string  `bun:"state"`
+		GradePercent  *float64 `bun:"grade_percent"`
+	}
 	out := make(map[int64]EnrolmentResult, len(enrolmentIDs))
-	if len(enrolmentIDs) == 0 {
-		return out, nil
-	}
-	type quizOf struct {
-		EnrolmentID   int64   `bun:"enrolment_id"`
-		QuizID        int64   `bun:"quiz_id"`
-		GradingMethod string  `bun:"grading_method"`
-		PassPercent   float64 `bun:"pass_percent"`
-	}
-	type attemptOf struct {
-		EnrolmentID  int64    `bun:"enrolment_id"`
-		QuizID       int64    `bun:"quiz_id"`
-		Number       int      `bun:"number"`
-		State        string   `bun:"state"`
-		GradePercent *float64 `bun:"grade_percent"`
-	}
-	quizzes := make(map[int64]quizOf, len(enrolmentIDs))
-	attempts := make(map[int64][]gradedAttempt)
 	for lo := 0; lo < len(enrolmentIDs); lo += 5000 {
 		ids := enrolmentIDs[lo:min(lo+5000, len(enrolmentIDs))]
-		var qs []quizOf
+		var rows []row
 		if err := s.db.NewSelect().TableExpr("enrolments AS e").
 			Join("JOIN quizzes AS qz ON qz.module_id = e.module_id").
-			ColumnExpr("e.id AS enrolment_id, qz.id AS quiz_id, qz.grading_method, qz.pass_percent").
-			Where("e.id IN (?)", bun.List(ids)).Scan(ctx, &qs); err != nil {
-			return nil, wrap(err, "quizzes of enrolments")
+			Join("LEFT JOIN attempts AS a ON a.enrolment_id = e.id AND a.quiz_id = qz.id").
+			ColumnExpr("e.id AS enrolment_id, qz.grading_method, qz.pass_percent").
+			ColumnExpr("a.id AS attempt_id, a.number, a.state, a.grade_percent").
+			Where("e.id IN (?)", bun.List(ids)).OrderExpr("e.id").Scan(ctx, &rows); err != nil {
+			return nil, wrap(err, "quiz outcomes of enrolments")
 		}
-		for _, q := range qs {
-			quizzes[q.EnrolmentID] = q
-		}
-		var as []attemptOf
-		if err := s.db.NewSelect().TableExpr("attempts AS a").
-			ColumnExpr("a.enrolment_id, a.quiz_id, a.number, a.state, a.grade_percent").
-			Where("a.enrolment_id IN (?)", bun.List(ids)).
-			OrderExpr("a.enrolment_id, a.number, a.id").Scan(ctx, &as); err != nil {
-			return nil, wrap(err, "attempts of enrolments")
-		}
-		for _, a := range as {
-			q, ok := quizzes[a.EnrolmentID]
-			if !ok || q.QuizID != a.QuizID {
-				continue
+		var attempts []QuizAttempt
+		for i, r := range rows {
+			if r.AttemptID != nil {
+				attempts = append(attempts, QuizAttempt{ID: *r.AttemptID, Number: *r.Number, State: *r.State, GradePercent: r.GradePercent})
 			}
-			r := out[a.EnrolmentID]
-			r.Attempted = true
-			r.Attempts++
-			out[a.EnrolmentID] = r
-			if a.State == StateFinished {
-				attempts[a.EnrolmentID] = append(attempts[a.EnrolmentID], gradedAttempt{Number: a.Number, GradePercent: a.GradePercent})
+			if i+1 == len(rows) || rows[i+1].EnrolmentID != r.EnrolmentID {
+				out[r.EnrolmentID] = ResultOf(r.GradingMethod, r.PassPercent, attempts)
+				attempts = attempts[:0]
 			}
 		}
-	}
-	for id, q := range quizzes {
-		r := out[id]
-		r.HasQuiz = true
-		r.Grade = combine(q.GradingMethod, attempts[id])
-		r.Passed = passes(r.Grade, q.PassPercent)
-		out[id] = r
 	}
 	return out, nil
 }
