@@ -115,7 +115,7 @@ func (a *App) loadEnrolment(c *fiber.Ctx) (*enrolmentView, error) {
 	p := principal(c)
 	v.Self = p.User != nil && p.User.StaffID != nil && *p.User.StaffID == e.StaffID
 	v.CanRead = v.Self && e.Status != "completed"
-	if v.HasQuiz, err = a.quizzes.Gate().HasQuiz(ctx, e.VersionID); err != nil {
+	if v.HasQuiz, err = a.quizzes.Gate().HasQuiz(ctx, nil, e.VersionID); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -571,11 +571,11 @@ func (s *Service) maybeComplete(ctx context.Context, tx bun.Tx, e *Enrolment, ac
 	}
 	hasQuiz, passed := false, false
 	if s.quiz != nil {
-		if hasQuiz, err = s.quiz.HasQuiz(ctx, e.VersionID); err != nil {
+		if hasQuiz, err = s.quiz.HasQuiz(ctx, tx, e.VersionID); err != nil {
 			return fmt.Errorf("training: quiz of version %d: %w", e.VersionID, err)
 		}
 		if hasQuiz {
-			if passed, err = s.quiz.Passed(ctx, e.ID); err != nil {
+			if passed, err = s.quiz.Passed(ctx, tx, e.ID); err != nil {
 				return fmt.Errorf("training: quiz result of enrolment %d: %w", e.ID, err)
 			}
 		}

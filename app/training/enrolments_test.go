@@ -166,13 +166,13 @@ type fakeQuiz struct {
 	failErr error
 }
 
-func (q *fakeQuiz) HasQuiz(_ context.Context, versionID int64) (bool, error) {
+func (q *fakeQuiz) HasQuiz(_ context.Context, _ bun.IDB, versionID int64) (bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.has[versionID], q.failErr
 }
 
-func (q *fakeQuiz) Passed(_ context.Context, enrolmentID int64) (bool, error) {
+func (q *fakeQuiz) Passed(_ context.Context, _ bun.IDB, enrolmentID int64) (bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.passed[enrolmentID], nil

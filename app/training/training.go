@@ -243,8 +243,10 @@ type Notification struct {
 // QuizGate is the hook for the quiz engine: when a version has a quiz, an
 // enrolment completes only once the quiz is passed.
 type QuizGate interface {
-	HasQuiz(ctx context.Context, versionID int64) (bool, error)
-	Passed(ctx context.Context, enrolmentID int64) (bool, error)
+	// db is the caller's transaction: the gate reads through it, so a
+	// caller holding the write lock never waits for a pooled connection.
+	HasQuiz(ctx context.Context, db bun.IDB, versionID int64) (bool, error)
+	Passed(ctx context.Context, db bun.IDB, enrolmentID int64) (bool, error)
 }
 
 // Options configure a Service. The zero value is usable: real clock, no

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/uptrace/bun"
 
 	"github.com/kaoping/kaoping/app/store"
 )
@@ -22,8 +23,11 @@ func (s *Store) Gate() Gate {
 
 // HasQuiz reports whether the module of a module version has a quiz with
 // at least one slot.
-func (g Gate) HasQuiz(ctx context.Context, versionID int64) (bool, error) {
-	ok, err := g.s.db.NewSelect().TableExpr("quizzes AS qz").
+func (g Gate) HasQuiz(ctx context.Context, db bun.IDB, versionID int64) (bool, error) {
+	if db == nil {
+		db = g.s.db
+	}
+	ok, err := db.NewSelect().TableExpr("quizzes AS qz").
 		Join("JOIN module_versions AS mv ON mv.module_id = qz.module_id").
 		Where("mv.id = ?", versionID).
 		Where("EXISTS (SELECT 1 FROM quiz_slots AS qs WHERE qs.quiz_id = qz.id)").
@@ -37,8 +41,11 @@ func (g Gate) HasQuiz(ctx context.Context, versionID int64) (bool, error) {
 // Passed reports whether the attempts made under the enrolment pass its
 // module's quiz (EnrolmentGrade). Attempts of other enrolments do not
 // count: a re-certification has to pass the quiz again.
-func (g Gate) Passed(ctx context.Context, enrolmentID int64) (bool, error) {
-	_, passed, err := g.s.EnrolmentGrade(ctx, enrolmentID)
+func (g Gate) Passed(ctx context.Context, db bun.IDB, enrolmentID int64) (bool, error) {
+	if db == nil {
+		db = g.s.db
+	}
+	_, passed, err := enrolmentGrade(ctx, db, enrolmentID)
 	if errors.Is(err, store.ErrNotFound) {
 		// No enrolment or no quiz: nothing passed.
 		return false, nil

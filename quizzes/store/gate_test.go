@@ -22,7 +22,7 @@ func TestGate(t *testing.T) {
 
 	hasQuiz := func(versionID int64, want bool) {
 		t.Helper()
-		got, err := gate.HasQuiz(ctx, versionID)
+		got, err := gate.HasQuiz(ctx, nil, versionID)
 		if err != nil || got != want {
 			t.Fatalf("HasQuiz(%d) = %v, %v; want %v", versionID, got, err, want)
 		}
@@ -47,7 +47,7 @@ func TestGate(t *testing.T) {
 	e := f.enrolment(t, who, moduleID, versionID)
 	passed := func(want bool) {
 		t.Helper()
-		got, err := gate.Passed(ctx, e)
+		got, err := gate.Passed(ctx, nil, e)
 		if err != nil || got != want {
 			t.Fatalf("Passed(%d) = %v, %v; want %v", e, got, err, want)
 		}
