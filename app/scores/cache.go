@@ -54,9 +54,11 @@ import (
 //     enrolments.created_at/completed_at, attempts.updated_at. The stamp
 //     hashes the rows stamped since a base time — the service clock minus
 //     a margin (an hour) that covers a writer's transaction between reading
-//     its clock and committing. Hashing (not counting) the rows makes the
-//     check exact within the window even when the clock stands still, as
-//     the tests' clock does.
+//     its clock and committing — the enrolments and attempts only of
+//     enrolments due or completed in the period, so that an exam taken
+//     today leaves last month's sheet alone. Hashing (not counting) the
+//     rows makes the check exact within the window even when the clock
+//     stands still, as the tests' clock does.
 //
 // A stamp is read before the sheet's data, never after, so a change that
 // lands in between makes the next check fail rather than hide. Each check
@@ -65,13 +67,15 @@ import (
 // their issue, which never changes once written; the cache keeps those by
 // issue id.
 //
-// In the current period ratings arrive all day, so its sheet would be
-// recomputed on almost every view. For it the cache also keeps the input
-// the sheet was computed from, with the rating groups up to K apart; when
-// new ratings are the only change, it reads just the groups of the ratings
-// above K (an index range over the newest ids) and runs scoring.Compute
-// again on the kept input (addRatings): a fraction of a second instead of
-// a scan of the period.
+// In the current period ratings arrive all day, and attempts are finished,
+// so its sheet would be recomputed on almost every view. For it the cache
+// also keeps the input the sheet was computed from, with the rating groups
+// up to K apart; when new ratings, enrolments or attempts are the only
+// change, it reads just the groups of the ratings above K (an index range
+// over the newest ids), or the period's enrolments again, and runs
+// scoring.Compute again on the kept input (refresh): a fraction of a second
+// instead of a scan of the period. Trends keeps its result with the entry of its last
+// period, for as long as the sheets it was computed from stay the same.
 //
 // What the stamp does not see: writes that bypass the services (a manual
 // UPDATE in psql), a writer whose clock is more than the margin behind the
@@ -83,10 +87,12 @@ import (
 // Option configures a Service.
 type Option func(*Service)
 
-// DefaultCacheSize is how many computed sheets a Service keeps unless told
-// otherwise: a center's current period and the three before it (the trend),
-// for a few centers or periods being looked at.
-const DefaultCacheSize = 16
+// DefaultCacheSize is how many sheets a Service keeps unless told
+// otherwise: twice what the team page needs (the period and the three
+// before it, for the trend). A sheet of 10,000 people takes about 20 MiB;
+// the current period's also keeps its input (see liveInput): about 50 MiB
+// more when half a million enrolments fall in it, as in the benchmark.
+const DefaultCacheSize = 8
 
 // stampMargin is how far behind the service clock a writer's timestamp may
 // be and still be seen by the stamp.
@@ -322,8 +328,8 @@ func (s *Service) cachedLive(ctx context.Context, centerID int64, p scoring.Peri
 			}
 		}
 		var sh *Sheet
-		if prev != nil && e.live != nil && onlyNewRatings(old, *prev) {
-			sh, err = s.addRatings(ctx, e, cur)
+		if prev != nil && e.live != nil && refreshable(old, *prev) {
+			sh, err = s.refresh(ctx, e, cur, old.ratingN != prev.ratingN, old.training != prev.training)
 		} else {
 			sh, err = s.computeLive(ctx, k, p, cur)
 		}
@@ -396,7 +402,8 @@ type stamp struct {
 	ratingK  int64     // settled ratings id: the base
 	ratingN  int64     // ratings of the period with an id above ratingK
 	since    int64     // start of the windows, µs since 1970 (UTC)
-	rows     [2]uint64 // Σ hash and count of the hashed rows (teams, quizzes, the windows since `since`)
+	people   [2]uint64 // Σ hash and count of the hashed rows of teams, staff, memberships
+	training [2]uint64 // … of quizzes, enrolments and attempts
 }
 
 // readStamp reads the stamp of the center's period. With prev (the stamp
@@ -471,8 +478,8 @@ FROM (SELECT kk.k AS k,
 
 	// One statement for the hashed rows: teams and quizzes (all), staff
 	// stamped since lo and their memberships, enrolments and attempts
-	// stamped since lo; f0 and f1 say whether a row is in the old and the
-	// current window.
+	// stamped since lo that count in the period (due or completed in it);
+	// f0 and f1 say whether a row is in the old and the current window.
 	rows, err := s.db.QueryContext(ctx, `
 SELECT 1, id, 0, name, '', CAST(NULL AS DOUBLE PRECISION), 1, 1 FROM teams WHERE center_id = ?
 UNION ALL
@@ -489,15 +496,17 @@ UNION ALL
 SELECT 4, id, staff_id, due_date, COALESCE(completed_on, ''), CAST(NULL AS DOUBLE PRECISION),
   CASE WHEN created_at >= ? OR completed_at >= ? THEN 1 ELSE 0 END, CASE WHEN created_at >= ? OR completed_at >= ? THEN 1 ELSE 0 END
  FROM enrolments WHERE center_id = ? AND (created_at >= ? OR completed_at >= ?)
+  AND ((due_date >= ? AND due_date <= ?) OR (completed_on >= ? AND completed_on <= ?))
 UNION ALL
-SELECT 5, id, COALESCE(enrolment_id, 0), state, '', grade_percent,
-  CASE WHEN updated_at >= ? THEN 1 ELSE 0 END, CASE WHEN updated_at >= ? THEN 1 ELSE 0 END
- FROM attempts WHERE center_id = ? AND updated_at >= ?`,
+SELECT 5, a.id, a.quiz_id * 1000 + a.number, a.state, '', a.grade_percent,
+  CASE WHEN a.updated_at >= ? THEN 1 ELSE 0 END, CASE WHEN a.updated_at >= ? THEN 1 ELSE 0 END
+ FROM attempts AS a JOIN enrolments AS e ON e.id = a.enrolment_id WHERE a.center_id = ? AND a.updated_at >= ?
+  AND ((e.due_date >= ? AND e.due_date <= ?) OR (e.completed_on >= ? AND e.completed_on <= ?))`,
 		centerID, centerID,
 		since0, since1, centerID, lo,
 		since0, since1, centerID, lo,
-		since0, since0, since1, since1, centerID, lo, lo,
-		since0, since1, centerID, lo)
+		since0, since0, since1, since1, centerID, lo, lo, first, last, first, last,
+		since0, since1, centerID, lo, first, last, first, last)
 	if err != nil {
 		return old, cur, fmt.Errorf("scores: stamp rows: %w", err)
 	}
@@ -510,13 +519,17 @@ SELECT 5, id, COALESCE(enrolment_id, 0), state, '', grade_percent,
 			return old, cur, fmt.Errorf("scores: stamp rows: %w", err)
 		}
 		h := rowHash(src, id, n, t1, t2, x)
+		o, c := &old.people, &cur.people
+		if src == 2 || src == 4 || src == 5 {
+			o, c = &old.training, &cur.training
+		}
 		if f0 == 1 {
-			old.rows[0] += h
-			old.rows[1]++
+			o[0] += h
+			o[1]++
 		}
 		if f1 == 1 {
-			cur.rows[0] += h
-			cur.rows[1]++
+			c[0] += h
+			c[1]++
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -643,39 +656,53 @@ func newestRatings(db *bun.DB) string {
 	return "ratings INDEXED BY ratings_center_id"
 }
 
-// onlyNewRatings reports whether two stamps read with the same bases differ
-// only in the count of the period's newest ratings.
-func onlyNewRatings(now, then stamp) bool {
+// refreshable reports whether two stamps read with the same bases differ
+// only in the count of the period's newest ratings and in the enrolments
+// and attempts (and quizzes) of the period: what refresh can bring up to
+// date without reading the period's ratings again.
+func refreshable(now, then stamp) bool {
 	if now.ratingN < 0 {
 		return false
 	}
-	now.ratingN = then.ratingN
+	now.ratingN, now.training = then.ratingN, then.training
 	return now == then
 }
 
-// addRatings brings the sheet of e up to date when the only change since it
-// was computed is new ratings of the period (the stamp cur says so): it
-// reads the groups of the ratings above the entry's base id — the newest
-// ones, an index range — and computes the scores again from the kept input.
-// Ratings up to cur's settled id join the base.
-func (s *Service) addRatings(ctx context.Context, e cacheEntry, cur stamp) (*Sheet, error) {
+// refresh brings the sheet of e up to date when the only changes since it
+// was computed (the stamp cur says so) are new ratings of the period or
+// its enrolments and attempts: it reads the groups of the ratings above the
+// entry's base id — the newest ones, an index range — or the enrolments
+// again, and computes the scores again from the kept input. Ratings up to
+// cur's settled id join the base.
+func (s *Service) refresh(ctx context.Context, e cacheEntry, cur stamp, ratings, training bool) (*Sheet, error) {
 	lv := e.live
-	older, newer, err := s.ratings(ctx, e.key.center, lv.in.Period, lv.baseK, cur.ratingK)
-	if err != nil {
-		return nil, err
-	}
-	base := make([]scoring.Rating, 0, lv.base+len(older))
-	base = append(append(base, lv.in.Ratings[:lv.base]...), older...)
-	packed := lv.packed
-	if len(base) > 2*packed+256 {
-		base = mergeRatings(base)
-		packed = len(base)
-	}
 	in := lv.in
+	base, baseK, packed := in.Ratings[:lv.base], lv.baseK, lv.packed
+	var newer []scoring.Rating
+	if ratings {
+		older, n, err := s.ratings(ctx, e.key.center, in.Period, lv.baseK, cur.ratingK)
+		if err != nil {
+			return nil, err
+		}
+		base = append(append(make([]scoring.Rating, 0, len(base)+len(older)), base...), older...)
+		if len(base) > 2*packed+256 {
+			base = mergeRatings(base)
+			packed = len(base)
+		}
+		newer, baseK = n, cur.ratingK
+	} else {
+		newer = in.Ratings[lv.base:]
+	}
+	if training {
+		var err error
+		if in.Enrolments, err = s.enrolments(ctx, e.key.center, in.Period); err != nil {
+			return nil, err
+		}
+	}
 	in.Ratings = append(base[:len(base):len(base)], newer...)
 	sh := sheetOf(in)
 	s.cache.put(cacheEntry{key: e.key, stamp: cur, sheet: sh,
-		live: &liveInput{in: in, base: len(base), baseK: cur.ratingK, packed: packed}}, liveRefreshed)
+		live: &liveInput{in: in, base: len(base), baseK: baseK, packed: packed}}, liveRefreshed)
 	return sh, nil
 }
 

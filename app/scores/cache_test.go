@@ -348,6 +348,41 @@ func TestCacheAddsNewRatings(t *testing.T) {
 	}
 }
 
+// TestCacheTrainingChanges: a finished attempt of the current period is
+// added to the kept input (the period's enrolments read again, not its
+// ratings); one of an enrolment due in March leaves July alone and
+// recomputes March.
+func TestCacheTrainingChanges(t *testing.T) {
+	t.Parallel()
+	f := newCacheFixture(t)
+	march, err := scoring.ParsePeriod("2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.check(t, f.july)
+	f.check(t, march)
+	regrade := func(from, to string) {
+		t.Helper()
+		f.exec(t, "UPDATE attempts SET grade_percent = 1, updated_at = ? WHERE id = (SELECT MIN(a.id) FROM attempts a "+
+			"JOIN enrolments e ON e.id = a.enrolment_id WHERE a.state = 'finished' AND a.grade_percent > 1 AND e.due_date >= ? AND e.due_date <= ?)",
+			f.clock.Now().UTC(), from, to)
+	}
+	regrade("2026-07-01", "2026-07-31")
+	before := f.cached.CacheStats()
+	f.check(t, f.july)
+	f.check(t, march)
+	if st := f.cached.CacheStats(); st.Computed != before.Computed || st.Refreshed != before.Refreshed+1 {
+		t.Errorf("a July regrade: %+v after %+v; want July refreshed, March kept", st, before)
+	}
+	regrade("2026-03-01", "2026-03-31")
+	before = f.cached.CacheStats()
+	f.check(t, f.july)
+	f.check(t, march)
+	if st := f.cached.CacheStats(); st.Computed != before.Computed+1 || st.Refreshed != before.Refreshed {
+		t.Errorf("a March regrade: %+v after %+v; want March computed, July kept", st, before)
+	}
+}
+
 // TestCacheTrends: the trend over four periods is the fresh computation's,
 // kept while its sheets stay, and follows a change of any of them.
 func TestCacheTrends(t *testing.T) {

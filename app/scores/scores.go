@@ -227,77 +227,90 @@ func (s *Service) people(ctx context.Context, centerID int64, p scoring.Period) 
 // an index range). With split ≥ 0 the ratings with an id above split come
 // back apart, as newer; else all are older.
 func (s *Service) ratings(ctx context.Context, centerID int64, p scoring.Period, above, split int64) (older, newer []scoring.Rating, err error) {
-	type counts struct {
-		N                int `bun:"n"`
-		Default          int `bun:"d"`
-		Excluded         int `bun:"x"`
-		PersonalExcluded int `bun:"p"`
-	}
-	type row struct {
-		StaffID int64  `bun:"staff_id"`
-		Channel string `bun:"channel"`
-		Level   int    `bun:"level"`
-		All     counts `bun:"embed:"`
-		Newer   counts `bun:"embed:new_"`
-	}
 	// Each rating is counted in the first kind that applies, as
 	// scoring.Compute does: default, excluded, partly excluded, plain.
-	const kinds = `SUM(CASE WHEN %[1]s THEN 1 ELSE 0 END) AS %[2]sn,
- SUM(CASE WHEN %[1]s AND is_default THEN 1 ELSE 0 END) AS %[2]sd,
- SUM(CASE WHEN %[1]s AND NOT is_default AND excluded THEN 1 ELSE 0 END) AS %[2]sx,
- SUM(CASE WHEN %[1]s AND NOT is_default AND NOT excluded AND personal_excluded THEN 1 ELSE 0 END) AS %[2]sp`
+	const kinds = `COUNT(*) FILTER (WHERE %[1]s),
+ COUNT(*) FILTER (WHERE %[1]s AND is_default),
+ COUNT(*) FILTER (WHERE %[1]s AND NOT is_default AND excluded),
+ COUNT(*) FILTER (WHERE %[1]s AND NOT is_default AND NOT excluded AND personal_excluded)`
 	q := s.db.NewSelect().TableExpr("ratings")
 	if above > 0 {
 		q = s.db.NewSelect().TableExpr(newestRatings(s.db)).Where("id > ?", above)
 	}
-	q = q.ColumnExpr("staff_id, channel, level").ColumnExpr(fmt.Sprintf(kinds, "TRUE", ""))
+	q = q.ColumnExpr("staff_id, channel, level").ColumnExpr(fmt.Sprintf(kinds, "TRUE"))
 	if split >= 0 {
-		q = q.ColumnExpr(fmt.Sprintf(kinds, "id > "+strconv.FormatInt(split, 10), "new_"))
+		q = q.ColumnExpr(fmt.Sprintf(kinds, "id > "+strconv.FormatInt(split, 10)))
 	}
-	var rows []row
-	if err := q.Where("center_id = ?", centerID).
+	rows, err := q.Where("center_id = ?", centerID).
 		Where("period_date >= ? AND period_date <= ?", p.FirstDate(), p.LastDate()).
-		GroupExpr("staff_id, channel, level").
-		Scan(ctx, &rows); err != nil {
+		GroupExpr("staff_id, channel, level").Rows(ctx)
+	if err != nil {
 		return nil, nil, fmt.Errorf("scores: ratings of %s: %w", p, err)
 	}
-	add := func(out []scoring.Rating, r *row, c counts) []scoring.Rating {
-		plain := c.N - c.Default - c.Excluded - c.PersonalExcluded
+	defer rows.Close()
+	add := func(out []scoring.Rating, staffID int64, channel string, level int, c *[4]int) []scoring.Rating {
+		plain := c[0] - c[1] - c[2] - c[3]
 		for _, g := range []scoring.Rating{
-			{Count: plain}, {IsDefault: true, Count: c.Default}, {Excluded: true, Count: c.Excluded},
-			{PersonalExcluded: true, Count: c.PersonalExcluded},
+			{Count: plain}, {IsDefault: true, Count: c[1]}, {Excluded: true, Count: c[2]}, {PersonalExcluded: true, Count: c[3]},
 		} {
 			if g.Count > 0 {
-				g.StaffID, g.Channel, g.Level = r.StaffID, r.Channel, r.Level
+				g.StaffID, g.Channel, g.Level = staffID, channel, level
 				out = append(out, g)
 			}
 		}
 		return out
 	}
-	older = make([]scoring.Rating, 0, len(rows)+len(rows)/4)
-	for i := range rows {
-		r := &rows[i]
-		old := r.All
-		old.N, old.Default = old.N-r.Newer.N, old.Default-r.Newer.Default
-		old.Excluded, old.PersonalExcluded = old.Excluded-r.Newer.Excluded, old.PersonalExcluded-r.Newer.PersonalExcluded
-		older = add(older, r, old)
-		newer = add(newer, r, r.Newer)
+	var staffID int64
+	var channel string
+	var level int
+	var all, fresh [4]int
+	dest := []any{&staffID, &channel, &level, &all[0], &all[1], &all[2], &all[3]}
+	if split >= 0 {
+		dest = append(dest, &fresh[0], &fresh[1], &fresh[2], &fresh[3])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("scores: ratings of %s: %w", p, err)
+		}
+		var old [4]int
+		for i := range old {
+			old[i] = all[i] - fresh[i]
+		}
+		older = add(older, staffID, channel, level, &old)
+		newer = add(newer, staffID, channel, level, &fresh)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("scores: ratings of %s: %w", p, err)
 	}
 	return older, newer, nil
 }
 
 // enrolments loads the enrolments due or completed in the period with their
-// quiz outcome: one query joining each enrolment with its module's quiz and
-// the attempts at it (a month of a big center has hundreds of thousands),
-// read row by row in enrolment order, each enrolment's outcome given by
-// quizstore.ResultOf.
+// quiz outcome: the quizzes of the center's modules (a few hundred at
+// most), then one query of the enrolments with the attempts made under
+// them (a month of a big center has hundreds of thousands), read row by row
+// in enrolment order, each enrolment's outcome given by quizstore.ResultOf.
 func (s *Service) enrolments(ctx context.Context, centerID int64, p scoring.Period) ([]scoring.Enrolment, error) {
+	type quiz struct {
+		ID            int64   `bun:"id"`
+		ModuleID      int64   `bun:"module_id"`
+		GradingMethod string  `bun:"grading_method"`
+		PassPercent   float64 `bun:"pass_percent"`
+	}
+	var qs []quiz
+	if err := s.db.NewSelect().TableExpr("quizzes").ColumnExpr("id, module_id, grading_method, pass_percent").
+		Where("module_id IN (SELECT id FROM modules WHERE center_id = ?)", centerID).Scan(ctx, &qs); err != nil {
+		return nil, fmt.Errorf("scores: quizzes: %w", err)
+	}
+	quizOf := make(map[int64]*quiz, len(qs))
+	for i := range qs {
+		quizOf[qs[i].ModuleID] = &qs[i]
+	}
 	first, last := p.FirstDate(), p.LastDate()
 	rows, err := s.db.NewSelect().TableExpr("enrolments AS e").
-		Join("LEFT JOIN quizzes AS qz ON qz.module_id = e.module_id").
-		Join("LEFT JOIN attempts AS a ON a.enrolment_id = e.id AND a.quiz_id = qz.id").
-		ColumnExpr("e.id, e.staff_id, e.due_date, e.completed_on, qz.grading_method, qz.pass_percent").
-		ColumnExpr("a.id, a.number, a.state, a.grade_percent").
+		Join("LEFT JOIN attempts AS a ON a.enrolment_id = e.id").
+		ColumnExpr("e.id, e.staff_id, e.module_id, e.due_date, e.completed_on").
+		ColumnExpr("a.id, a.quiz_id, a.number, a.state, a.grade_percent").
 		Where("e.center_id = ?", centerID).
 		Where("((e.due_date >= ? AND e.due_date <= ?) OR (e.completed_on >= ? AND e.completed_on <= ?))", first, last, first, last).
 		OrderExpr("e.id").Rows(ctx)
@@ -308,39 +321,51 @@ func (s *Service) enrolments(ctx context.Context, centerID int64, p scoring.Peri
 	var out []scoring.Enrolment
 	var attempts []quizstore.QuizAttempt
 	var cur struct {
-		id     int64
-		e      scoring.Enrolment
-		quiz   bool
-		method string
-		pass   float64
+		id   int64
+		e    scoring.Enrolment
+		quiz *quiz
 	}
 	flush := func() {
 		if cur.id == 0 {
 			return
 		}
-		if cur.quiz {
-			res := quizstore.ResultOf(cur.method, cur.pass, attempts)
+		if cur.quiz != nil {
+			res := quizstore.ResultOf(cur.quiz.GradingMethod, cur.quiz.PassPercent, attempts)
 			cur.e.HasQuiz, cur.e.Grade, cur.e.Attempted = true, res.Grade, res.Attempted
 		}
 		out = append(out, cur.e)
 		attempts = attempts[:0]
 	}
+	// Hundreds of thousands of rows: the texts are read without a copy
+	// (RawBytes), and the dates, a few hundred distinct ones, are made
+	// strings once each: less to allocate now and to keep in the cache.
+	dates := map[string]string{}
+	date := func(b []byte) string {
+		d, ok := dates[string(b)]
+		if !ok {
+			d = string(b)
+			dates[d] = d
+		}
+		return d
+	}
+	var id, staffID, moduleID int64
+	var due, done, state sql.RawBytes
+	var grade sql.NullFloat64
+	var aid, quizID, number sql.NullInt64
 	for rows.Next() {
-		var id, staffID int64
-		var due string
-		var done, method, state sql.NullString
-		var pass, grade sql.NullFloat64
-		var aid, number sql.NullInt64
-		if err := rows.Scan(&id, &staffID, &due, &done, &method, &pass, &aid, &number, &state, &grade); err != nil {
+		if err := rows.Scan(&id, &staffID, &moduleID, &due, &done, &aid, &quizID, &number, &state, &grade); err != nil {
 			return nil, fmt.Errorf("scores: enrolments of %s: %w", p, err)
 		}
 		if id != cur.id {
 			flush()
-			cur.id, cur.e = id, scoring.Enrolment{StaffID: staffID, Due: due, CompletedOn: done.String}
-			cur.quiz, cur.method, cur.pass = method.Valid, method.String, pass.Float64
+			cur.id, cur.e, cur.quiz = id, scoring.Enrolment{StaffID: staffID, Due: date(due)}, quizOf[moduleID]
+			if done != nil {
+				cur.e.CompletedOn = date(done)
+			}
 		}
-		if aid.Valid {
-			a := quizstore.QuizAttempt{ID: aid.Int64, Number: int(number.Int64), State: state.String}
+		// Only attempts at the module's quiz count.
+		if aid.Valid && cur.quiz != nil && quizID.Int64 == cur.quiz.ID {
+			a := quizstore.QuizAttempt{ID: aid.Int64, Number: int(number.Int64), Finished: string(state) == quizstore.StateFinished}
 			if grade.Valid {
 				g := grade.Float64
 				a.GradePercent = &g

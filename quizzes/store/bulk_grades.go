@@ -22,7 +22,7 @@ type EnrolmentResult struct {
 type QuizAttempt struct {
 	ID           int64
 	Number       int
-	State        string
+	Finished     bool // state finished
 	GradePercent *float64
 }
 
@@ -38,7 +38,7 @@ func ResultOf(gradingMethod string, passPercent float64, attempts []QuizAttempt)
 	r := EnrolmentResult{HasQuiz: true, Attempted: len(attempts) > 0, Attempts: len(attempts)}
 	var finished []gradedAttempt
 	for _, a := range attempts {
-		if a.State == StateFinished {
+		if a.Finished {
 			finished = append(finished, gradedAttempt{ID: a.ID, Number: a.Number, GradePercent: a.GradePercent})
 		}
 	}
@@ -80,7 +80,7 @@ func (s *Store) EnrolmentResults(ctx context.Context, enrolmentIDs []int64) (map
 		var attempts []QuizAttempt
 		for i, r := range rows {
 			if r.AttemptID != nil {
-				attempts = append(attempts, QuizAttempt{ID: *r.AttemptID, Number: *r.Number, State: *r.State, GradePercent: r.GradePercent})
+				attempts = append(attempts, QuizAttempt{ID: *r.AttemptID, Number: *r.Number, Finished: *r.State == StateFinished, GradePercent: r.GradePercent})
 			}
 			if i+1 == len(rows) || rows[i+1].EnrolmentID != r.EnrolmentID {
 				out[r.EnrolmentID] = ResultOf(r.GradingMethod, r.PassPercent, attempts)
