@@ -127,11 +127,16 @@ func (a *App) verifySubmit(c *fiber.Ctx) error {
 	} else {
 		doc, err = a.VerifyCode(ctx, c.FormValue("code"))
 	}
+	// The page explains a failed check; its status says it too (404: no
+	// such document; 4xx: not a PDF, a malformed code), so a script that
+	// posts a file sees the answer without reading the page.
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		v.Error = a.msgs.T(lang(c), "verify.unknown")
+		c.Status(fiber.StatusNotFound)
 	case err != nil && statusOf(err) < 500:
 		v.Error = publicMessage(err, statusOf(err))
+		c.Status(statusOf(err))
 	case err != nil:
 		return err
 	default:

@@ -79,8 +79,11 @@ func TestReportsThroughHTTP(t *testing.T) {
 	if !strings.Contains(up.body, "W001 张伟") {
 		t.Errorf("verify by PDF upload: %d", up.StatusCode)
 	}
-	if v := hr.do("POST", "/verify", form("code", strings.Repeat("ab", 32))); !strings.Contains(v.body, "查无此核验码") {
-		t.Errorf("unknown code not reported")
+	if v := hr.do("POST", "/verify", form("code", strings.Repeat("ab", 32))); !strings.Contains(v.body, "查无此核验码") || v.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown code not reported: %d", v.StatusCode)
+	}
+	if v := multipartFile(t, hr, "/verify", "file", "notes.pdf", []byte("plain text, not a PDF")); v.StatusCode < 400 || v.StatusCode >= 500 {
+		t.Errorf("verify a non-PDF upload: %d, want 4xx", v.StatusCode)
 	}
 
 	// Team and center reports, a certificate.
