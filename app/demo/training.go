@@ -133,6 +133,9 @@ func seedTraining(ctx context.Context, a *app.App, db *bun.DB, centerID int64) e
 			}
 		}
 	}
+	if err := seedAttempts(ctx, a, centerID); err != nil {
+		return fmt.Errorf("attempts: %w", err)
+	}
 	// Overdue: the demo pretends two people missed an earlier deadline. The
 	// application never moves a due date into the past; the seed does it
 	// directly so that the overdue views have something to show.
