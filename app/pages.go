@@ -2,7 +2,6 @@ package app
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,23 +12,18 @@ import (
 
 // home sends each person to the page of their main role.
 func (a *App) home(c *fiber.Ctx) error {
-	p := principal(c)
-	roles := map[string]bool{}
-	for _, r := range a.rolesOf(p.Subject) {
-		roles[r] = true
-	}
 	switch {
-	case roles[rbac.RoleAdmin]:
+	case a.hasRole(c, rbac.RoleAdmin):
 		return c.Redirect("/admin/users", fiber.StatusSeeOther)
-	case roles[rbac.RoleHR]:
+	case a.hasRole(c, rbac.RoleHR):
 		return c.Redirect("/center", fiber.StatusSeeOther)
-	case roles[rbac.RoleTrainer]:
+	case a.hasRole(c, rbac.RoleTrainer):
 		return c.Redirect("/modules", fiber.StatusSeeOther)
-	case roles[rbac.RoleTeamLead]:
-		if ids := a.ledTeams(p.Subject); len(ids) > 0 {
+	case a.hasRole(c, rbac.RoleTeamLead):
+		if ids := a.ledTeams(principal(c).Subject); len(ids) > 0 {
 			return c.Redirect("/teams/"+strconv.FormatInt(ids[0], 10), fiber.StatusSeeOther)
 		}
-	case roles[rbac.RoleEmployee]:
+	case a.hasRole(c, rbac.RoleEmployee):
 		return c.Redirect("/my", fiber.StatusSeeOther)
 	}
 	return a.render(c, "home", "home.title", nil)
@@ -124,22 +118,9 @@ func (a *App) team(c *fiber.Ctx) (teamView, error) {
 	}
 	v := teamView{Team: t, Date: date, Members: members}
 	for _, sub := range a.authz.Holders(rbac.RoleTeamLead, rbac.TeamDomain(id)) {
-		v.Leads = append(v.Leads, a.subjectName(c, sub))
+		v.Leads = append(v.Leads, a.subjectLabel(ctx, sub))
 	}
 	return v, nil
-}
-
-func (a *App) subjectName(c *fiber.Ctx, sub string) string {
-	if rest, ok := strings.CutPrefix(sub, "user:"); ok {
-		id, _ := strconv.ParseInt(rest, 10, 64)
-		if u, err := a.auth.User(c.UserContext(), id); err == nil {
-			if u.DisplayName != "" {
-				return u.DisplayName
-			}
-			return u.Username
-		}
-	}
-	return sub
 }
 
 type centerView struct {

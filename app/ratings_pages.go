@@ -1,7 +1,6 @@
 package app
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -84,7 +83,7 @@ func (a *App) ratingsList(c *fiber.Ctx, staffIDs []int64, team, action string) e
 		return err
 	}
 	v := ratingsView{More: more, Filter: f, Action: action, Team: team,
-		Unmasker: slices.Contains(a.rolesOf(p.Subject), rbac.RoleAdmin)}
+		Unmasker: a.hasRole(c, rbac.RoleAdmin)}
 	for _, r := range rows {
 		row := ratingRow{Listed: r}
 		row.Phone, row.IDNumber = r.Masked()

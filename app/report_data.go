@@ -434,7 +434,8 @@ func (a *App) CertificateDoc(ctx context.Context, id int64) (*reports.Certificat
 	return doc, nil
 }
 
-// subjectLabel is an rbac subject's display name, without a request.
+// subjectLabel is how an rbac subject reads on a page or a report: the
+// account's display name, else its user name, else the subject itself.
 func (a *App) subjectLabel(ctx context.Context, sub string) string {
 	if rest, ok := strings.CutPrefix(sub, "user:"); ok {
 		id, _ := strconv.ParseInt(rest, 10, 64)

@@ -17,6 +17,7 @@ import (
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/app/training"
+	"github.com/kaoping/kaoping/rbac"
 )
 
 // Score pages: the center overview (HR), a team's scores with trend and
@@ -74,7 +75,7 @@ func (a *App) centerScores(c *fiber.Ctx) error {
 	if v.Issues, err = a.scores.Issues(ctx, centerID, p); err != nil {
 		return err
 	}
-	v.CanClose = a.hasRole(c, "hr") || a.hasRole(c, "admin")
+	v.CanClose = a.hasRole(c, rbac.RoleHR) || a.hasRole(c, rbac.RoleAdmin)
 	return a.render(c, "scores_center", "scores.center_title", v)
 }
 
@@ -359,13 +360,4 @@ func (a *App) scoresIssue(c *fiber.Ctx) error {
 	}
 	a.flash(c, fmt.Sprintf("%s · %s %d", p, a.msgs.T(lang(c), "scores.issue"), iss.IssueNo))
 	return c.Redirect("/scores?period="+p.String(), fiber.StatusSeeOther)
-}
-
-func (a *App) hasRole(c *fiber.Ctx, role string) bool {
-	for _, r := range a.rolesOf(principal(c).Subject) {
-		if r == role {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"html/template"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,6 +123,11 @@ func (a *App) newPage(c *fiber.Ctx, titleKey string, data any) page {
 // flash shows msg on the next page the browser loads (post/redirect/get).
 func (a *App) flash(c *fiber.Ctx, msg string) {
 	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: a.cfg.SecureCookies, MaxAge: 60})
+}
+
+// hasRole reports whether the signed-in principal holds role in any domain.
+func (a *App) hasRole(c *fiber.Ctx, role string) bool {
+	return slices.Contains(a.rolesOf(principal(c).Subject), role)
 }
 
 // rolesOf lists the distinct role names a subject holds, in a fixed order.

@@ -1,9 +1,7 @@
 package quizzes_test
 
 import (
-	"bytes"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -55,20 +53,6 @@ func FuzzAikenToGIFT(f *testing.F) {
 				t.Fatalf("not a single-answer multiple choice with one right option: %#v", q)
 			}
 		}
-		var buf bytes.Buffer
-		skipped, err := quizzes.WriteGIFT(&buf, qs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(skipped) > 0 {
-			return
-		}
-		again, err := quizzes.ParseGIFT("export.gift", &buf)
-		if err != nil {
-			t.Fatalf("the GIFT export of Aiken questions does not parse: %v\nexport:\n%s", err, buf.String())
-		}
-		if !reflect.DeepEqual(again, qs) {
-			t.Fatalf("Aiken → GIFT → questions changed them:\n got  %#v\n want %#v\nexport:\n%s", again, qs, buf.String())
-		}
+		checkGIFTRoundTrip(t, "Aiken", qs)
 	})
 }

@@ -41,6 +41,38 @@ func checkFormatError(t *testing.T, err error) {
 	}
 }
 
+// checkValid fails unless every parsed question passes Validate.
+func checkValid(t *testing.T, qs []quizzes.Question) {
+	t.Helper()
+	for i := range qs {
+		if err := qs[i].Validate(); err != nil {
+			t.Fatalf("parsed an invalid question: %v", err)
+		}
+	}
+}
+
+// checkGIFTRoundTrip fails unless qs, parsed from the format from, write to
+// GIFT that parses back to the same questions; it passes when the writer
+// reports something it could not write.
+func checkGIFTRoundTrip(t *testing.T, from string, qs []quizzes.Question) {
+	t.Helper()
+	var buf bytes.Buffer
+	skipped, err := quizzes.WriteGIFT(&buf, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) > 0 {
+		return
+	}
+	again, err := quizzes.ParseGIFT("export.gift", &buf)
+	if err != nil {
+		t.Fatalf("the GIFT export of %s questions does not parse: %v\nexport:\n%s", from, err, buf.String())
+	}
+	if !reflect.DeepEqual(again, qs) {
+		t.Fatalf("%s → GIFT → questions changed them:\n got  %#v\n want %#v\nexport:\n%s", from, again, qs, buf.String())
+	}
+}
+
 func FuzzParseGIFT(f *testing.F) {
 	addSeeds(f, "testdata/gift/*.gift")
 	for _, s := range []string{"{", "}", "::", "::a", "{#}", "{#1..}", "{~%", "\\", "$CATEGORY:", "{=a->}", "// [tag:", "{T#", "x{#*}"} {
@@ -52,28 +84,8 @@ func FuzzParseGIFT(f *testing.F) {
 			checkFormatError(t, err)
 			return
 		}
-		for i := range qs {
-			if err := qs[i].Validate(); err != nil {
-				t.Fatalf("parsed an invalid question: %v", err)
-			}
-		}
-		// Whatever parses writes back to GIFT that parses to the same
-		// questions, unless the writer reported something it could not write.
-		var buf bytes.Buffer
-		skipped, err := quizzes.WriteGIFT(&buf, qs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(skipped) > 0 {
-			return
-		}
-		again, err := quizzes.ParseGIFT("again.gift", &buf)
-		if err != nil {
-			t.Fatalf("re-parse of the export failed: %v\nexport:\n%s", err, buf.String())
-		}
-		if !reflect.DeepEqual(again, qs) {
-			t.Fatalf("round trip changed the questions:\n got  %#v\n want %#v\nexport:\n%s", again, qs, buf.String())
-		}
+		checkValid(t, qs)
+		checkGIFTRoundTrip(t, "GIFT", qs)
 	})
 }
 
@@ -88,10 +100,6 @@ func FuzzParseAiken(f *testing.F) {
 			checkFormatError(t, err)
 			return
 		}
-		for i := range qs {
-			if err := qs[i].Validate(); err != nil {
-				t.Fatalf("parsed an invalid question: %v", err)
-			}
-		}
+		checkValid(t, qs)
 	})
 }

@@ -99,14 +99,7 @@ func (s *Service) SubmitAppeal(ctx context.Context, ratingID int64, a Actor, rea
 	if err := checkActor(a); err != nil {
 		return nil, err
 	}
-	// The calendar is read before the transaction: its store has its own
-	// connection, which a busy SQLite pool might not hand out to a
-	// transaction that holds the write lock.
-	var centerID int64
-	if err := s.db.NewSelect().Model((*ratings.Rating)(nil)).Column("r.center_id").Where("r.id = ?", ratingID).Scan(ctx, &centerID); err != nil {
-		return nil, notFound(err, "rating %d", ratingID)
-	}
-	d, err := s.deadlines(ctx, s.db, centerID)
+	d, err := s.deadlinesBeforeTx(ctx, (*ratings.Rating)(nil), "r", "rating", ratingID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,24 +277,10 @@ func (s *Service) Appeals(ctx context.Context, f AppealFilter) ([]Appeal, error)
 	if f.TeamIDs != nil && len(f.TeamIDs) == 0 {
 		return out, nil
 	}
-	for i, st := range f.States {
-		if st != AppealPending && st != Upheld && st != Partly && st != Rejected {
-			return nil, fail(ErrInvalid, "states", "未知状态 %q，应为 pending、upheld、partly 或 rejected (state %d must be pending, upheld, partly or rejected)", st, i)
-		}
+	if err := checkStates(f.States, AppealPending, Upheld, Partly, Rejected); err != nil {
+		return nil, err
 	}
-	q := s.selectAppeals(s.db, &out, true)
-	if f.CenterID != 0 {
-		q = q.Where("ra.center_id = ?", f.CenterID)
-	}
-	if f.TeamIDs != nil {
-		q = q.Where("rc.team_id IN (?)", bun.List(f.TeamIDs))
-	}
-	if f.StaffID != 0 {
-		q = q.Where("ra.staff_id = ?", f.StaffID)
-	}
-	if len(f.States) > 0 {
-		q = q.Where("ra.state IN (?)", bun.List(f.States))
-	}
+	q := whereFilter(s.selectAppeals(s.db, &out, true), "ra", f.CenterID, f.TeamIDs, f.StaffID, f.States)
 	q = q.OrderExpr("CASE WHEN ra.state = 'pending' THEN 0 ELSE 1 END").
 		OrderExpr("CASE WHEN ra.state = 'pending' THEN ra.submitted_at END").
 		OrderExpr("ra.decided_at DESC").OrderExpr("ra.id")

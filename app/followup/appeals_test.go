@@ -15,6 +15,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/followup"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 // pngFile is a valid 2×2 PNG image.
@@ -53,7 +54,7 @@ func TestSubmitAppeal(t *testing.T) {
 	wantErr(t, err, followup.ErrInvalid)
 
 	// The last minute of the last day is still in time.
-	f.clock.Set(at(t, "2026-10-09 23:59:00"))
+	f.clock.Set(storetest.At(t, "2026-10-09 23:59:00"))
 	ap, err := f.svc.SubmitAppeal(ctx, r.ID, me, "  当天我在培训，未在窗口值班  ", []followup.EvidenceUpload{
 		{Name: "../../etc/passwd", Data: pngFile(t)},
 		{Name: `C:\Users\zw\排班表.txt`, Data: []byte("9月25日 张伟 培训\n")},
@@ -112,7 +113,7 @@ func TestSubmitAppealLate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.rate(t, "L1", "1001", 2)
-	f.clock.Set(at(t, "2026-10-10 00:00:01"))
+	f.clock.Set(storetest.At(t, "2026-10-10 00:00:01"))
 	_, err := f.svc.SubmitAppeal(context.Background(), r.ID, actor(f.person), "晚了一天", nil)
 	wantErr(t, err, followup.ErrLate, "2026-10-09")
 }

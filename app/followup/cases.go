@@ -266,25 +266,11 @@ func (s *Service) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if f.TeamIDs != nil && len(f.TeamIDs) == 0 {
 		return cs, nil
 	}
-	for i, st := range f.States {
-		if st != StateVerify && st != StateRectify && st != StateReply && st != StateClosed {
-			return nil, fail(ErrInvalid, "states", "未知状态 %q，应为 verify、rectify、reply 或 closed (state %d must be verify, rectify, reply or closed)", st, i)
-		}
+	if err := checkStates(f.States, StateVerify, StateRectify, StateReply, StateClosed); err != nil {
+		return nil, err
 	}
 	now := s.stamp()
-	q := s.selectCases(s.db, &cs)
-	if f.CenterID != 0 {
-		q = q.Where("rc.center_id = ?", f.CenterID)
-	}
-	if f.TeamIDs != nil {
-		q = q.Where("rc.team_id IN (?)", bun.List(f.TeamIDs))
-	}
-	if f.StaffID != 0 {
-		q = q.Where("rc.staff_id = ?", f.StaffID)
-	}
-	if len(f.States) > 0 {
-		q = q.Where("rc.state IN (?)", bun.List(f.States))
-	}
+	q := whereFilter(s.selectCases(s.db, &cs), "rc", f.CenterID, f.TeamIDs, f.StaffID, f.States)
 	if f.OverdueOnly {
 		q = q.Where(overdueSQL, now, now)
 	}
@@ -430,14 +416,7 @@ func (s *Service) Verify(ctx context.Context, caseID int64, a Actor, attributabl
 // the rating's receipt. Only before the rectify step is done; setting the
 // value the case already has changes nothing.
 func (s *Service) SetComplex(ctx context.Context, caseID int64, a Actor, complex bool) (*Case, error) {
-	// The calendar is read before the transaction: its store has its own
-	// connection, which a busy SQLite pool might not hand out to a
-	// transaction that holds the write lock.
-	var centerID int64
-	if err := s.db.NewSelect().Model((*Case)(nil)).Column("rc.center_id").Where("rc.id = ?", caseID).Scan(ctx, &centerID); err != nil {
-		return nil, notFound(err, "case %d", caseID)
-	}
-	d, err := s.deadlines(ctx, s.db, centerID)
+	d, err := s.deadlinesBeforeTx(ctx, (*Case)(nil), "rc", "case", caseID)
 	if err != nil {
 		return nil, err
 	}

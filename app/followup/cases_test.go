@@ -13,6 +13,7 @@ import (
 	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/workdays"
 )
 
@@ -136,14 +137,14 @@ func TestDeadlines(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			ctx := context.Background()
-			f.clock.Set(at(t, tc.received))
+			f.clock.Set(storetest.At(t, tc.received))
 			r := f.rate(t, "D1", "1001", 1)
 			c := f.caseOf(t, r)
 			if got, want := c.VerifyDue, endOf(t, tc.verify); !got.Equal(want) {
-				t.Errorf("verify due = %v, want %v", got.In(shanghai(t)), want.In(shanghai(t)))
+				t.Errorf("verify due = %v, want %v", got.In(storetest.Shanghai(t)), want.In(storetest.Shanghai(t)))
 			}
 			if got, want := c.RectifyDue, endOf(t, tc.rectify); !got.Equal(want) {
-				t.Errorf("rectify due = %v, want %v", got.In(shanghai(t)), want.In(shanghai(t)))
+				t.Errorf("rectify due = %v, want %v", got.In(storetest.Shanghai(t)), want.In(storetest.Shanghai(t)))
 			}
 			if !c.Due.Equal(c.VerifyDue) || c.Overdue || c.Complex {
 				t.Errorf("due = %v overdue %t complex %t, want the verify deadline, on time, simple", c.Due, c.Overdue, c.Complex)
@@ -153,25 +154,25 @@ func TestDeadlines(t *testing.T) {
 				t.Fatal(err)
 			}
 			if want := endOf(t, tc.appeal); !deadline.Equal(want) {
-				t.Errorf("appeal deadline = %v, want %v", deadline.In(shanghai(t)), want.In(shanghai(t)))
+				t.Errorf("appeal deadline = %v, want %v", deadline.In(storetest.Shanghai(t)), want.In(storetest.Shanghai(t)))
 			}
 
 			// Marked complex later, days after receipt: still counted from
 			// received_at.
-			f.clock.Set(at(t, tc.received).Add(20 * time.Hour))
+			f.clock.Set(storetest.At(t, tc.received).Add(20 * time.Hour))
 			c, err = f.svc.SetComplex(ctx, c.ID, actor(f.lead), true)
 			if err != nil {
 				t.Fatalf("SetComplex(true): %v", err)
 			}
 			if got, want := c.RectifyDue, endOf(t, tc.complex); !c.Complex || !got.Equal(want) {
-				t.Errorf("complex: rectify due = %v (complex %t), want %v", got.In(shanghai(t)), c.Complex, want.In(shanghai(t)))
+				t.Errorf("complex: rectify due = %v (complex %t), want %v", got.In(storetest.Shanghai(t)), c.Complex, want.In(storetest.Shanghai(t)))
 			}
 			c, err = f.svc.SetComplex(ctx, c.ID, actor(f.lead), false)
 			if err != nil {
 				t.Fatalf("SetComplex(false): %v", err)
 			}
 			if got, want := c.RectifyDue, endOf(t, tc.rectify); c.Complex || !got.Equal(want) {
-				t.Errorf("simple again: rectify due = %v, want %v", got.In(shanghai(t)), want.In(shanghai(t)))
+				t.Errorf("simple again: rectify due = %v, want %v", got.In(storetest.Shanghai(t)), want.In(storetest.Shanghai(t)))
 			}
 			if got := len(f.audits(t, "case.complex", caseTarget(c))); got != 2 {
 				t.Errorf("%d case.complex audit entries, want 2", got)
@@ -192,7 +193,7 @@ func TestCenterCalendar(t *testing.T) {
 	}
 	c := f.caseOf(t, f.rate(t, "C1", "1001", 2))
 	if got, want := c.VerifyDue, endOf(t, "2026-09-29"); !got.Equal(want) {
-		t.Errorf("verify due = %v, want %v (the center closed on 09-28)", got.In(shanghai(t)), want.In(shanghai(t)))
+		t.Errorf("verify due = %v, want %v (the center closed on 09-28)", got.In(storetest.Shanghai(t)), want.In(storetest.Shanghai(t)))
 	}
 }
 
@@ -216,7 +217,7 @@ func TestCaseSteps(t *testing.T) {
 	_, err = f.svc.Verify(ctx, c.ID, followup.Actor{}, true, true, "")
 	wantErr(t, err, followup.ErrInvalid)
 
-	f.clock.Set(at(t, "2026-09-28 09:00:00"))
+	f.clock.Set(storetest.At(t, "2026-09-28 09:00:00"))
 	c, err = f.svc.Verify(ctx, c.ID, lead, true, true, "  确有其事，窗口等候过久  ")
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
@@ -300,10 +301,10 @@ func TestOverdueAndEscalate(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	late := f.caseOf(t, f.rate(t, "O1", "1001", 1)) // verify due 2026-09-28
-	f.clock.Set(at(t, "2026-09-28 10:00:00"))
+	f.clock.Set(storetest.At(t, "2026-09-28 10:00:00"))
 	onTime := f.caseOf(t, f.rate(t, "O2", "1005", 2)) // verify due 2026-09-29
 
-	f.clock.Set(at(t, "2026-09-28 23:59:59"))
+	f.clock.Set(storetest.At(t, "2026-09-28 23:59:59"))
 	if c := f.caseOf(t, f.rate(t, "O1", "1001", 1)); c.Overdue {
 		t.Errorf("overdue at %v, before the end of the day due", f.clock.Now())
 	}
@@ -311,7 +312,7 @@ func TestOverdueAndEscalate(t *testing.T) {
 		t.Fatalf("Escalate before any deadline = %d cases, %v; want none", len(cs), err)
 	}
 
-	f.clock.Set(at(t, "2026-09-29 08:00:00"))
+	f.clock.Set(storetest.At(t, "2026-09-29 08:00:00"))
 	c := f.caseOf(t, f.rate(t, "O1", "1001", 1))
 	if !c.Overdue || !c.Due.Equal(endOf(t, "2026-09-28")) {
 		t.Errorf("case = overdue %t due %v, want overdue since the end of 09-28", c.Overdue, c.Due)
@@ -377,7 +378,7 @@ func TestEscalateConcurrently(t *testing.T) {
 	for i := range n {
 		f.rate(t, "E"+string(rune('a'+i)), "1001", 1)
 	}
-	f.clock.Set(at(t, "2026-10-08 09:00:00"))
+	f.clock.Set(storetest.At(t, "2026-10-08 09:00:00"))
 	svcs := []*followup.Service{f.svc, f.service(f.dsn.Open(t))}
 	var mu sync.Mutex
 	var got []int64

@@ -29,6 +29,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -173,6 +174,19 @@ func (s *Service) deadlines(ctx context.Context, db bun.IDB, centerID int64) (de
 	return deadlines{cal: cal, loc: loc}, nil
 }
 
+// deadlinesBeforeTx reads the deadlines of the center of row id of model
+// (a table whose alias is alias; what names it in a not-found error). Steps
+// that need them read them before their transaction: the calendar's store
+// has its own connection, which a busy SQLite pool might not hand out to a
+// transaction that holds the write lock.
+func (s *Service) deadlinesBeforeTx(ctx context.Context, model any, alias, what string, id int64) (deadlines, error) {
+	var centerID int64
+	if err := s.db.NewSelect().Model(model).Column(alias+".center_id").Where(alias+".id = ?", id).Scan(ctx, &centerID); err != nil {
+		return deadlines{}, notFound(err, "%s %d", what, id)
+	}
+	return s.deadlines(ctx, s.db, centerID)
+}
+
 // add is the end of the n-th working day after from, truncated to the
 // microsecond so that it is stored exactly (PostgreSQL would round the last
 // nanosecond of the day up to the next midnight).
@@ -190,6 +204,37 @@ func notFound(err error, format string, args ...any) error {
 		return fmt.Errorf("followup: %s: %w", fmt.Sprintf(format, args...), store.ErrNotFound)
 	}
 	return fmt.Errorf("followup: %s: %w", fmt.Sprintf(format, args...), store.Translate(err))
+}
+
+// checkStates refuses a filter state that is not one of valid.
+func checkStates(states []string, valid ...string) error {
+	for i, st := range states {
+		if !slices.Contains(valid, st) {
+			head, last := valid[:len(valid)-1], valid[len(valid)-1]
+			return fail(ErrInvalid, "states", "未知状态 %q，应为 %s 或 %s (state %d must be %s or %s)",
+				st, strings.Join(head, "、"), last, i, strings.Join(head, ", "), last)
+		}
+	}
+	return nil
+}
+
+// whereFilter narrows a list of cases or appeals (alias) by what
+// CaseFilter and AppealFilter share. The team is the case's (rc.team_id),
+// which a list of appeals joins; teamIDs nil means any team.
+func whereFilter(q *bun.SelectQuery, alias string, centerID int64, teamIDs []int64, staffID int64, states []string) *bun.SelectQuery {
+	if centerID != 0 {
+		q = q.Where(alias+".center_id = ?", centerID)
+	}
+	if teamIDs != nil {
+		q = q.Where("rc.team_id IN (?)", bun.List(teamIDs))
+	}
+	if staffID != 0 {
+		q = q.Where(alias+".staff_id = ?", staffID)
+	}
+	if len(states) > 0 {
+		q = q.Where(alias+".state IN (?)", bun.List(states))
+	}
+	return q
 }
 
 // forUpdate locks the selected rows on PostgreSQL; SQLite transactions hold

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,54 +21,17 @@ import (
 	"github.com/kaoping/kaoping/rbac"
 )
 
-// clock is a settable test clock; time is injected, never slept on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
-
-// at is a wall-clock time in Shanghai, "2006-01-02 15:04:05".
-func at(tb testing.TB, s string) time.Time {
-	tb.Helper()
-	t, err := time.ParseInLocation(time.DateTime, s, shanghai(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
-
 // endOf is the end of a day in Shanghai as the service stores a deadline:
 // 23:59:59.999999 local, in UTC.
 func endOf(tb testing.TB, day string) time.Time {
 	tb.Helper()
-	return at(tb, day+" 23:59:59").Add(999999 * time.Microsecond).UTC()
+	return storetest.At(tb, day+" 23:59:59").Add(999999 * time.Microsecond).UTC()
 }
 
 type fixture struct {
 	db      *bun.DB
 	dsn     storetest.DSN
-	clock   *clock
+	clock   *storetest.Clock
 	staff   *staff.Service
 	ratings *ratings.Service
 	svc     *followup.Service
@@ -94,8 +56,7 @@ func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	ctx := context.Background()
 	db, dsn := storetest.NewDSN(tb)
-	clk := &clock{}
-	clk.Set(at(tb, start))
+	clk := storetest.NewClock(storetest.At(tb, start))
 	st := staff.NewService(db, clk.Now)
 	c, err := st.DefaultCenter(ctx)
 	if err != nil {
@@ -174,7 +135,7 @@ func actor(m *staff.Member) followup.Actor {
 func (f *fixture) rate(tb testing.TB, externalID, no string, level int) ratings.Rating {
 	tb.Helper()
 	ctx := context.Background()
-	in := ratings.Input{ExternalID: externalID, RatedAt: f.clock.Now().Add(-time.Hour).In(shanghai(tb)).Format(time.DateTime),
+	in := ratings.Input{ExternalID: externalID, RatedAt: f.clock.Now().Add(-time.Hour).In(storetest.Shanghai(tb)).Format(time.DateTime),
 		Channel: "窗口", StaffNo: no, Level: level, Reasons: "态度差", Comment: "等了很久", IsDefault: "否"}
 	if _, err := f.ratings.Ingest(ctx, f.center.ID, []ratings.Input{in}, ratings.SourceAPI); err != nil {
 		tb.Fatalf("Ingest(%s): %v", externalID, err)

@@ -17,25 +17,40 @@ import (
 	"github.com/kaoping/kaoping/rbac"
 )
 
-// holders returns the staff records, ascending, of the enabled accounts
-// that hold role in domain. Grants are the casbin grouping rows of table
-// casbin_rule (ptype g, v0 "user:<id>", v1 role, v2 domain) that account
-// administration writes; accounts without a staff record cannot receive
-// in-app notifications and are left out.
-func holders(ctx context.Context, db bun.IDB, role, domain string) ([]int64, error) {
+// Holders returns the staff records, ascending, of the enabled accounts
+// that hold role in domain (rbac.TeamDomain, rbac.CenterDomain), for in-app
+// notifications.
+func Holders(ctx context.Context, db bun.IDB, role, domain string) ([]int64, error) {
 	var ids []int64
-	err := db.NewSelect().
-		ColumnExpr("DISTINCT u.staff_id").
-		TableExpr("users AS u").
-		Join("JOIN casbin_rule AS g ON g.ptype = 'g' AND g.v0 = 'user:' || CAST(u.id AS VARCHAR(20))").
-		Where("g.v1 = ? AND g.v2 = ?", role, domain).
-		Where("u.staff_id IS NOT NULL AND u.disabled = ?", false).
-		OrderExpr("u.staff_id").
-		Scan(ctx, &ids)
-	if err != nil {
+	if err := holdersQuery(db, role).Where("g.v2 = ?", domain).OrderExpr("u.staff_id").Scan(ctx, &ids); err != nil {
 		return nil, fmt.Errorf("followup: holders of %s in %s: %w", role, domain, err)
 	}
 	return ids, nil
+}
+
+// RoleHolders returns the staff records, ascending, of the enabled accounts
+// of the center that hold role in any domain (the role assignments of
+// training modules).
+func RoleHolders(ctx context.Context, db bun.IDB, centerID int64, role string) ([]int64, error) {
+	var ids []int64
+	if err := holdersQuery(db, role).Where("u.center_id = ?", centerID).OrderExpr("u.staff_id").Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("followup: holders of %s in center %d: %w", role, centerID, err)
+	}
+	return ids, nil
+}
+
+// holdersQuery selects the staff records of the enabled accounts that hold
+// role. Grants are the casbin grouping rows of table casbin_rule (ptype g,
+// v0 "user:<id>", v1 role, v2 domain) that account administration writes;
+// accounts without a staff record cannot receive in-app notifications and
+// are left out.
+func holdersQuery(db bun.IDB, role string) *bun.SelectQuery {
+	return db.NewSelect().
+		ColumnExpr("DISTINCT u.staff_id").
+		TableExpr("users AS u").
+		Join("JOIN casbin_rule AS g ON g.ptype = 'g' AND g.v0 = 'user:' || CAST(u.id AS VARCHAR(20))").
+		Where("g.v1 = ?", role).
+		Where("u.staff_id IS NOT NULL AND u.disabled = ?", false)
 }
 
 // caseTeam is the team of the rating's case, nil without a team or case.
@@ -58,7 +73,7 @@ func (s *Service) leadsOwnTeam(ctx context.Context, db bun.IDB, ap *Appeal) (boo
 	if err != nil || team == nil {
 		return false, err
 	}
-	leads, err := holders(ctx, db, rbac.RoleTeamLead, rbac.TeamDomain(*team))
+	leads, err := Holders(ctx, db, rbac.RoleTeamLead, rbac.TeamDomain(*team))
 	return slices.Contains(leads, ap.StaffID), err
 }
 
@@ -73,12 +88,12 @@ func (s *Service) deciders(ctx context.Context, db bun.IDB, ap *Appeal) ([]int64
 	}
 	var leads []int64
 	if team != nil {
-		if leads, err = holders(ctx, db, rbac.RoleTeamLead, rbac.TeamDomain(*team)); err != nil {
+		if leads, err = Holders(ctx, db, rbac.RoleTeamLead, rbac.TeamDomain(*team)); err != nil {
 			return nil, err
 		}
 	}
 	if len(leads) == 0 || slices.Contains(leads, ap.StaffID) {
-		if leads, err = holders(ctx, db, rbac.RoleHR, rbac.CenterDomain(ap.CenterID)); err != nil {
+		if leads, err = Holders(ctx, db, rbac.RoleHR, rbac.CenterDomain(ap.CenterID)); err != nil {
 			return nil, err
 		}
 	}
@@ -134,7 +149,7 @@ func (s *Service) notifyDecided(ctx context.Context, tx bun.IDB, ap *Appeal) err
 // notifyEscalated tells the center's HR people, once per Escalate run that
 // marked cases, how many were marked (one message, not one per case).
 func (s *Service) notifyEscalated(ctx context.Context, tx bun.IDB, centerID int64, marked []Case, now time.Time) error {
-	hr, err := holders(ctx, tx, rbac.RoleHR, rbac.CenterDomain(centerID))
+	hr, err := Holders(ctx, tx, rbac.RoleHR, rbac.CenterDomain(centerID))
 	if err != nil {
 		return err
 	}
@@ -157,10 +172,4 @@ func excerpt(s string, n int) string {
 		return s
 	}
 	return string(rs[:n]) + "…"
-}
-
-// Holders returns the staff records of the enabled accounts holding role in
-// domain (rbac.TeamDomain, rbac.CenterDomain), for in-app notifications.
-func Holders(ctx context.Context, db bun.IDB, role, domain string) ([]int64, error) {
-	return holders(ctx, db, role, domain)
 }

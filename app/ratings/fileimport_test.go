@@ -17,6 +17,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/csvfile"
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 func opener(b []byte) ratings.Opener {
@@ -70,7 +71,7 @@ func TestImportFileCSV(t *testing.T) {
 			t.Errorf("result = %+v", res)
 		}
 		r1 := f.stored(t, "F1")
-		if r1.PeriodDate != "2026-06-30" || !r1.RatedAt.Equal(at(t, "2026-06-30 23:50:00")) {
+		if r1.PeriodDate != "2026-06-30" || !r1.RatedAt.Equal(storetest.At(t, "2026-06-30 23:50:00")) {
 			t.Errorf("F1 (local time) = %s period %s, want 2026-06-30 23:50 Shanghai, period 2026-06-30", r1.RatedAt, r1.PeriodDate)
 		}
 		if r1.Comment != "第一行\n第二行，有逗号\n第三行" || r1.Source != "file:r.csv" || r1.Level != 4 {
@@ -264,7 +265,7 @@ func TestImportFileXLSX(t *testing.T) {
 				t.Errorf("result = %+v", res)
 			}
 			r1 := f.stored(t, "X1")
-			if !r1.RatedAt.Equal(at(t, "2026-06-30 23:50:00")) || r1.PeriodDate != "2026-06-30" || r1.Level != 4 || r1.Comment != "多行\n评论" {
+			if !r1.RatedAt.Equal(storetest.At(t, "2026-06-30 23:50:00")) || r1.PeriodDate != "2026-06-30" || r1.Level != 4 || r1.Comment != "多行\n评论" {
 				t.Errorf("X1 = %s %s level %d comment %q", r1.RatedAt, r1.PeriodDate, r1.Level, r1.Comment)
 			}
 			if r2 := f.stored(t, "12345"); r2.PeriodDate != "2026-07-01" || r2.Level != 1 || r2.Channel != "hotline" || r2.StaffID != f.staffID(t, "1002") {

@@ -276,31 +276,3 @@ func (w *fileWriter) insertPG(ctx context.Context, tx bun.Tx, rs []Rating, now, 
 	}
 	return used, stored, nil
 }
-
-// notifyNew hands the bad ratings among rs that this transaction stored to
-// the OnBad hook, as Ingest does (see store): a rating is "stored by this
-// call" when its row carries this call's received_at.
-func (s *Service) notifyNew(ctx context.Context, tx bun.Tx, rs []Rating, stored int, now time.Time) error {
-	if s.onBad == nil || stored == 0 {
-		return nil
-	}
-	var ext []string
-	for _, r := range rs {
-		if r.Bad() {
-			ext = append(ext, r.ExternalID)
-		}
-	}
-	var bad []Rating
-	for chunk := range slices.Chunk(ext, insertChunk) {
-		var part []Rating
-		if err := tx.NewSelect().Model(&part).Where("r.center_id = ?", rs[0].CenterID).
-			Where("r.external_id IN (?)", bun.List(chunk)).Where("r.received_at = ?", now).Scan(ctx); err != nil {
-			return fmt.Errorf("ratings: new bad ratings: %w", err)
-		}
-		bad = append(bad, part...)
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	return s.onBad(ctx, tx, bad)
-}

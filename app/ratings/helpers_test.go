@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -15,49 +13,12 @@ import (
 	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
-// clock is a settable test clock; time is injected, never slept on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
-
-// at is a wall-clock time in Shanghai, "2006-01-02 15:04:05".
-func at(tb testing.TB, s string) time.Time {
-	tb.Helper()
-	t, err := time.ParseInLocation(time.DateTime, s, shanghai(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
-
 type fixture struct {
 	db     *bun.DB
 	dsn    storetest.DSN
 	staff  *staff.Service
 	svc    *ratings.Service
-	clock  *clock
+	clock  *storetest.Clock
 	center *staff.Center
 }
 
@@ -71,8 +32,7 @@ const now = "2026-07-01 12:00:00"
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	db, dsn := storetest.NewDSN(tb)
-	clk := &clock{}
-	clk.Set(at(tb, now))
+	clk := storetest.NewClock(storetest.At(tb, now))
 	st := staff.NewService(db, clk.Now)
 	c, err := st.DefaultCenter(context.Background())
 	if err != nil {

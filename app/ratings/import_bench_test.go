@@ -26,6 +26,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 // The 1,000,000-row import benchmark (issue: "import of 1,000,000 generated
@@ -216,7 +217,7 @@ func newRefSetup(tb testing.TB, f *fixture, source string, runID *int64) *refSet
 	rs := &refSetup{
 		pg: f.db.Dialect().Name() == dialect.PG, cols: refColumns(tb, f.db), centerID: f.center.ID,
 		staffIDs: map[string]int64{}, itemIDs: map[string]int64{}, source: source, runID: runID,
-		received: f.clock.Now().UTC().Truncate(time.Microsecond), loc: shanghai(tb),
+		received: f.clock.Now().UTC().Truncate(time.Microsecond), loc: storetest.Shanghai(tb),
 	}
 	var people []staff.Staff
 	if err := f.db.NewSelect().Model(&people).Column("s.id", "s.staff_no").Where("s.center_id = ?", f.center.ID).Scan(ctx); err != nil {
@@ -336,7 +337,7 @@ func writeBenchFiles(tb testing.TB, dir string, n int, ref *refSetup) (string, s
 	}
 	_ = w.Write(benchHeader)
 	rng := rand.New(rand.NewPCG(2026, 7))
-	loc := shanghai(tb)
+	loc := storetest.Shanghai(tb)
 	for i := range n {
 		r := genRow(rng, i, loc)
 		_ = w.Write(r.cells)
@@ -676,7 +677,7 @@ func writeBenchXLSX(tb testing.TB, path string, n int) {
 	}
 	row(1, benchHeader)
 	rng := rand.New(rand.NewPCG(2026, 7))
-	loc := shanghai(tb)
+	loc := storetest.Shanghai(tb)
 	for i := range n {
 		r := genRow(rng, i, loc)
 		row(i+2, r.cells)

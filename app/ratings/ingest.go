@@ -75,13 +75,26 @@ func (s *Service) Ingest(ctx context.Context, centerID int64, in []Input, source
 }
 
 // store inserts rs (see insert) and hands the bad ratings this call stored
-// to the OnBad hook, in the same transaction. A rating is "stored by this
-// call" when its row carries this call's received_at: a duplicate keeps the
-// received_at of the call that stored it first.
+// to the OnBad hook, in the same transaction (see notifyNew).
 func (s *Service) store(ctx context.Context, tx bun.Tx, rs []Rating, now time.Time) (int, error) {
 	n, err := insert(ctx, tx, rs)
-	if err != nil || s.onBad == nil || n == 0 {
+	if err != nil {
 		return n, err
+	}
+	if err := s.notifyNew(ctx, tx, rs, n, now); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// notifyNew hands the bad ratings among rs that this transaction stored
+// (stored of them in all) to the OnBad hook. A rating is "stored by this
+// call" when its row carries this call's received_at, now: a duplicate keeps
+// the received_at of the call that stored it first. Ingest and file imports
+// share it.
+func (s *Service) notifyNew(ctx context.Context, tx bun.Tx, rs []Rating, stored int, now time.Time) error {
+	if s.onBad == nil || stored == 0 {
+		return nil
 	}
 	var ext []string
 	for _, r := range rs {
@@ -89,22 +102,19 @@ func (s *Service) store(ctx context.Context, tx bun.Tx, rs []Rating, now time.Ti
 			ext = append(ext, r.ExternalID)
 		}
 	}
-	if len(ext) == 0 {
-		return n, nil
-	}
 	var bad []Rating
 	for chunk := range slices.Chunk(ext, insertChunk) {
 		var part []Rating
 		if err := tx.NewSelect().Model(&part).Where("r.center_id = ?", rs[0].CenterID).
 			Where("r.external_id IN (?)", bun.List(chunk)).Where("r.received_at = ?", now).Scan(ctx); err != nil {
-			return 0, fmt.Errorf("ratings: new bad ratings: %w", err)
+			return fmt.Errorf("ratings: new bad ratings: %w", err)
 		}
 		bad = append(bad, part...)
 	}
 	if len(bad) == 0 {
-		return n, nil
+		return nil
 	}
-	return n, s.onBad(ctx, tx, bad)
+	return s.onBad(ctx, tx, bad)
 }
 
 // insert stores rs, skipping every rating whose (center, external id) is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 func TestParseLevel(t *testing.T) {
@@ -173,7 +174,7 @@ func TestParseBool(t *testing.T) {
 
 func TestParseTime(t *testing.T) {
 	t.Parallel()
-	sh := shanghai(t)
+	sh := storetest.Shanghai(t)
 	utc := func(s string) time.Time {
 		t.Helper()
 		v, err := time.Parse(time.RFC3339Nano, s)

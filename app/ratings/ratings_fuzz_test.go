@@ -15,6 +15,7 @@ import (
 
 	"github.com/kaoping/kaoping/app/csvfile"
 	"github.com/kaoping/kaoping/app/ratings"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 // FuzzDecodeBatch: DecodeBatch never panics; what it refuses is a
@@ -118,7 +119,7 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, inUTC bool) {
-		loc := shanghai(t)
+		loc := storetest.Shanghai(t)
 		if inUTC {
 			loc = nil
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 // runsCSV is n valid rows R0 … R(n-1), every fifth a bad rating (level 2).
@@ -57,7 +58,7 @@ func TestRunsCreateListClaim(t *testing.T) {
 	ctx := context.Background()
 	var ids []int64
 	for i := range 3 {
-		f.clock.Set(at(t, fmt.Sprintf("2026-07-01 12:00:%02d", i)))
+		f.clock.Set(storetest.At(t, fmt.Sprintf("2026-07-01 12:00:%02d", i)))
 		r := f.createRun(t, fmt.Sprintf("f%d.csv", i), ratings.FileOptions{Encoding: "GBK", SkipInvalid: i == 1})
 		ids = append(ids, r.ID)
 	}
@@ -67,7 +68,7 @@ func TestRunsCreateListClaim(t *testing.T) {
 	}
 	if got.Status != ratings.RunPending || got.FileName != "f1.csv" || !got.SkipInvalid || got.Encoding != "gbk" ||
 		got.CreatedBy != "cli" || got.Kind != "ratings" || got.StartedAt != nil || got.Finished() ||
-		!got.CreatedAt.Equal(at(t, "2026-07-01 12:00:01")) || len(f.svc.RunErrors(got)) != 0 {
+		!got.CreatedAt.Equal(storetest.At(t, "2026-07-01 12:00:01")) || len(f.svc.RunErrors(got)) != 0 {
 		t.Errorf("Run = %+v", got)
 	}
 	if _, err := f.svc.Run(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
@@ -83,13 +84,13 @@ func TestRunsCreateListClaim(t *testing.T) {
 	}
 
 	// Claims go oldest first, once each.
-	f.clock.Set(at(t, "2026-07-01 12:05:00"))
+	f.clock.Set(storetest.At(t, "2026-07-01 12:05:00"))
 	for _, want := range ids {
 		r, err := f.svc.NextPendingRun(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.ID != want || r.Status != ratings.RunValidating || r.StartedAt == nil || !r.StartedAt.Equal(at(t, "2026-07-01 12:05:00")) {
+		if r.ID != want || r.Status != ratings.RunValidating || r.StartedAt == nil || !r.StartedAt.Equal(storetest.At(t, "2026-07-01 12:05:00")) {
 			t.Errorf("claimed %+v, want run %d validating since 12:05", r, want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kaoping/kaoping/app/ratings"
 	"github.com/kaoping/kaoping/app/staff"
 	"github.com/kaoping/kaoping/app/store"
+	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
 func TestValidateCollectsAllErrors(t *testing.T) {
@@ -103,7 +104,7 @@ func TestValidateConvertsValues(t *testing.T) {
 	}{
 		{"CenterID", r.CenterID, f.center.ID},
 		{"ExternalID", r.ExternalID, "HX-20260630-0001"},
-		{"RatedAt", r.RatedAt, at(t, "2026-06-30 09:05:00").UTC()},
+		{"RatedAt", r.RatedAt, storetest.At(t, "2026-06-30 09:05:00").UTC()},
 		{"PeriodDate", r.PeriodDate, "2026-06-30"},
 		{"Channel", r.Channel, "online"},
 		{"ItemCode", deref(r.ItemCode), "310100-004"},

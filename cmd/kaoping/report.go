@@ -46,117 +46,92 @@ center's time zone. The reports need a CJK font: see --font.`,
 }
 
 func (e *env) reportStaffCmd() *cobra.Command {
-	var staffNo, period, out string
+	var staffNo string
 	cmd := &cobra.Command{
 		Use:   "staff --staff-no NO --period P -o FILE.pdf",
 		Short: "One person's evaluation report",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			p, err := scoring.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			if err := checkOutputFile(out); err != nil {
-				return err
-			}
-			return e.withApp(ctx, func(a *app.App, _ *bun.DB) error {
-				centerID, err := a.DefaultCenterID(ctx)
-				if err != nil {
-					return err
-				}
-				if _, err := a.Staff().StaffByNo(ctx, centerID, staffNo); err != nil {
-					if errors.Is(err, store.ErrNotFound) {
-						return fmt.Errorf("unknown staff number %q (无此工号): %w", staffNo, err)
-					}
-					return err
-				}
-				return e.writeReport(out, func(w io.Writer) (reports.Result, error) {
-					return a.RenderStaffReport(ctx, centerID, staffNo, p, cli(), w)
-				})
-			})
-		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&staffNo, "staff-no", "", "the person's staff number (工号) (required)")
-	f.StringVar(&period, "period", "", "period: 2026-07, 2026-Q3 or 2026 (required)")
-	f.StringVarP(&out, "output", "o", "", "write the PDF to FILE (required)")
-	for _, name := range []string{"staff-no", "period", "output"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
-	return cmd
+	cmd.Flags().StringVar(&staffNo, "staff-no", "", "the person's staff number (工号) (required)")
+	return e.oneReportCmd(cmd, []string{"staff-no"}, func(ctx context.Context, a *app.App, centerID int64, p scoring.Period) (renderFunc, error) {
+		if _, err := a.Staff().StaffByNo(ctx, centerID, staffNo); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("unknown staff number %q (无此工号): %w", staffNo, err)
+			}
+			return nil, err
+		}
+		return func(w io.Writer) (reports.Result, error) {
+			return a.RenderStaffReport(ctx, centerID, staffNo, p, cli(), w)
+		}, nil
+	})
 }
 
 func (e *env) reportTeamCmd() *cobra.Command {
-	var team, period, out string
+	var team string
 	cmd := &cobra.Command{
 		Use:   "team --team NAME --period P -o FILE.pdf",
 		Short: "A team's report: members, channels, training matrix, retraining",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			p, err := scoring.ParsePeriod(period)
-			if err != nil {
-				return err
-			}
-			if err := checkOutputFile(out); err != nil {
-				return err
-			}
-			return e.withApp(ctx, func(a *app.App, _ *bun.DB) error {
-				centerID, err := a.DefaultCenterID(ctx)
-				if err != nil {
-					return err
-				}
-				t, err := a.TeamByName(ctx, centerID, team)
-				if err != nil {
-					return err
-				}
-				return e.writeReport(out, func(w io.Writer) (reports.Result, error) {
-					return a.RenderTeamReport(ctx, centerID, t.ID, p, cli(), w)
-				})
-			})
-		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&team, "team", "", "the team's name or code (required)")
-	f.StringVar(&period, "period", "", "period: 2026-07, 2026-Q3 or 2026 (required)")
-	f.StringVarP(&out, "output", "o", "", "write the PDF to FILE (required)")
-	for _, name := range []string{"team", "period", "output"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
-	return cmd
+	cmd.Flags().StringVar(&team, "team", "", "the team's name or code (required)")
+	return e.oneReportCmd(cmd, []string{"team"}, func(ctx context.Context, a *app.App, centerID int64, p scoring.Period) (renderFunc, error) {
+		t, err := a.TeamByName(ctx, centerID, team)
+		if err != nil {
+			return nil, err
+		}
+		return func(w io.Writer) (reports.Result, error) {
+			return a.RenderTeamReport(ctx, centerID, t.ID, p, cli(), w)
+		}, nil
+	})
 }
 
 func (e *env) reportCenterCmd() *cobra.Command {
-	var period, out string
 	cmd := &cobra.Command{
 		Use:   "center --period P -o FILE.pdf",
 		Short: "The center's report: teams, channels, service items, people below the threshold, overdue cases",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			p, err := scoring.ParsePeriod(period)
+	}
+	return e.oneReportCmd(cmd, nil, func(ctx context.Context, a *app.App, centerID int64, p scoring.Period) (renderFunc, error) {
+		return func(w io.Writer) (reports.Result, error) {
+			return a.RenderCenterReport(ctx, centerID, p, cli(), w)
+		}, nil
+	})
+}
+
+// renderFunc writes one report to w.
+type renderFunc func(w io.Writer) (reports.Result, error)
+
+// oneReportCmd completes cmd, which has its Use, Short and own flags, into
+// a command that writes one PDF: it adds --period and -o, checks them
+// before any database work, and writes to -o what prepare returns for the
+// default center. prepare looks up what the report is of, so an unknown
+// name fails before the file is touched. required names cmd's own required
+// flags.
+func (e *env) oneReportCmd(cmd *cobra.Command, required []string, prepare func(ctx context.Context, a *app.App, centerID int64, p scoring.Period) (renderFunc, error)) *cobra.Command {
+	var period, out string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		p, err := scoring.ParsePeriod(period)
+		if err != nil {
+			return err
+		}
+		if err := checkOutputFile(out); err != nil {
+			return err
+		}
+		return e.withApp(ctx, func(a *app.App, _ *bun.DB) error {
+			centerID, err := a.DefaultCenterID(ctx)
 			if err != nil {
 				return err
 			}
-			if err := checkOutputFile(out); err != nil {
+			render, err := prepare(ctx, a, centerID, p)
+			if err != nil {
 				return err
 			}
-			return e.withApp(ctx, func(a *app.App, _ *bun.DB) error {
-				centerID, err := a.DefaultCenterID(ctx)
-				if err != nil {
-					return err
-				}
-				return e.writeReport(out, func(w io.Writer) (reports.Result, error) {
-					return a.RenderCenterReport(ctx, centerID, p, cli(), w)
-				})
-			})
-		},
+			return e.writeReport(out, render)
+		})
 	}
 	f := cmd.Flags()
 	f.StringVar(&period, "period", "", "period: 2026-07, 2026-Q3 or 2026 (required)")
 	f.StringVarP(&out, "output", "o", "", "write the PDF to FILE (required)")
-	for _, name := range []string{"period", "output"} {
+	for _, name := range append(required, "period", "output") {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd
@@ -184,7 +159,7 @@ func checkOutputFile(path string) error {
 
 // writeReport renders one report into path and prints where it went and
 // its integrity code.
-func (e *env) writeReport(path string, render func(w io.Writer) (reports.Result, error)) error {
+func (e *env) writeReport(path string, render renderFunc) error {
 	var res reports.Result
 	err := writeFileAtomic(path, func(w io.Writer) error {
 		var err error

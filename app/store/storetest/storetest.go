@@ -1,7 +1,8 @@
 // Package storetest gives every test its own migrated database: a SQLite file
 // under t.TempDir(), or — when KAOPING_TEST_PG holds a postgres:// URL — a
 // fresh PostgreSQL schema that is dropped when the test ends. Tests never see
-// each other's rows and may run in parallel.
+// each other's rows and may run in parallel. It also holds what the fixtures
+// built on such a database share: a settable clock and Shanghai wall times.
 package storetest
 
 import (
