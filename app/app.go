@@ -47,10 +47,6 @@ type Config struct {
 	PolicyRefresh time.Duration
 	// BodyLimit bounds request bodies (uploads included), in bytes.
 	BodyLimit int
-	// ReportDir holds the ZIPs of batch report jobs.
-	ReportDir string
-	// UploadDir holds uploaded rating files until their import job ran.
-	UploadDir string
 	// FontPath is the CJK TrueType font of the PDF reports; "" searches
 	// data/fonts and the system fonts (reports.FindFont).
 	FontPath string
@@ -58,6 +54,10 @@ type Config struct {
 	// on ratings is kept; the daily run purges older data, the ratings stay.
 	// 0 keeps it forever.
 	PersonalRetention time.Duration
+	// RequestTimeout bounds the work of one request: past it the request's
+	// context ends, its database calls stop and it fails with 503. 0: no
+	// bound.
+	RequestTimeout time.Duration
 }
 
 // DefaultConfig returns production defaults.
@@ -69,8 +69,7 @@ func DefaultConfig() Config {
 		// 180 days: long enough for appeals and the return visit of a
 		// bad-rating case, short enough to hold little personal data.
 		PersonalRetention: 180 * 24 * time.Hour,
-		ReportDir:         "data/reports",
-		UploadDir:         "data/uploads",
+		RequestTimeout:    30 * time.Second,
 	}
 }
 
@@ -96,6 +95,7 @@ type App struct {
 	jobKick  chan struct{}
 	audit    *audit.Log
 	metrics  *metrics
+	markdown *training.Markdown // lessons and question texts
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
 	started  time.Time
@@ -116,17 +116,18 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		return nil, fmt.Errorf("app: load policies: %w", err)
 	}
 	a := &App{
-		cfg:     cfg,
-		db:      db,
-		log:     logger,
-		now:     now,
-		msgs:    msgs,
-		auth:    auth.NewService(db, cfg.Auth, now),
-		authz:   authz,
-		staff:   staff.NewService(db, now),
-		audit:   audit.New(db, now),
-		started: now(),
-		jobKick: make(chan struct{}, 1),
+		cfg:      cfg,
+		db:       db,
+		log:      logger,
+		now:      now,
+		msgs:     msgs,
+		auth:     auth.NewService(db, cfg.Auth, now),
+		authz:    authz,
+		staff:    staff.NewService(db, now),
+		audit:    audit.New(db, now),
+		started:  now(),
+		jobKick:  make(chan struct{}, 1),
+		markdown: training.NewMarkdown(),
 	}
 	// A passed quiz may complete an enrolment; the enrolment asks the quiz
 	// whether it was passed. The two services meet only through these hooks.
@@ -143,7 +144,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 
 	engine := html.NewFileSystem(http.FS(web.Templates()), ".html")
 	engine.AddFuncMap(templateFuncs())
-	engine.AddFuncMap(quizFuncs())
+	engine.AddFuncMap(quizFuncs(a.markdown))
 	engine.AddFuncMap(scoreFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
@@ -158,6 +159,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config, logger *slog.Logger, now f
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
+		ReduceMemoryUsage:     true,
 		ProxyHeader:           proxyHeader(cfg.TrustProxy),
 	})
 	a.routes()
@@ -255,14 +257,7 @@ func (a *App) RunImportJobs(ctx context.Context) { a.runImportJobs(ctx) }
 // roleMembers lists the staff whose accounts hold role anywhere in the
 // center (role assignments of training modules).
 func (a *App) roleMembers(ctx context.Context, centerID int64, role string) ([]int64, error) {
-	var ids []int64
-	err := a.db.NewSelect().
-		ColumnExpr("DISTINCT u.staff_id").
-		TableExpr("users AS u").
-		Join("JOIN casbin_rule AS r ON r.ptype = 'g' AND r.v0 = 'user:' || CAST(u.id AS VARCHAR(20)) AND r.v1 = ?", role).
-		Where("u.center_id = ? AND u.staff_id IS NOT NULL AND u.disabled = ?", centerID, false).
-		Scan(ctx, &ids)
-	return ids, err
+	return followup.RoleHolders(ctx, a.db, centerID, role)
 }
 
 // Fiber exposes the Fiber app, for tests (app.Test) and listeners.
@@ -271,9 +266,11 @@ func (a *App) Fiber() *fiber.App { return a.fiber }
 // Authorizer exposes the policy engine (CLI and tests).
 func (a *App) Authorizer() *rbac.Authorizer { return a.authz }
 
-// Serve accepts connections on ln until Shutdown.
+// Serve accepts connections on ln until Shutdown. Temporary accept
+// failures (out of file descriptors under a crowd of connections) are
+// retried with back-off instead of ending the server.
 func (a *App) Serve(ln net.Listener) error {
-	err := a.fiber.Listener(ln)
+	err := a.fiber.Listener(newRetryListener(ln, a.log, nil))
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,8 @@ func statusOf(err error) int {
 		return fe.Code
 	case errors.As(err, &fieldErr):
 		return fiber.StatusUnprocessableEntity
+	case errors.Is(err, context.DeadlineExceeded):
+		return fiber.StatusServiceUnavailable // the request ran out of its time (deadline.go)
 	case errors.Is(err, store.ErrNotFound):
 		return fiber.StatusNotFound
 	case errors.Is(err, store.ErrConflict):
@@ -73,6 +76,9 @@ func statusOf(err error) int {
 // publicMessage is what the user may see: the error's own text for client
 // errors, a generic sentence for server errors (details go to the log).
 func publicMessage(err error, status int) string {
+	if status == fiber.StatusServiceUnavailable && errors.Is(err, context.DeadlineExceeded) {
+		return "the server is too busy to answer in time; please try again"
+	}
 	if status >= 500 {
 		return "internal error"
 	}

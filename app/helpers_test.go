@@ -89,8 +89,6 @@ func newFixture(t testing.TB) *fixture {
 	db := storetest.New(t)
 	clk := &clock{t: time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC)}
 	cfg := testConfig()
-	cfg.ReportDir = t.TempDir()
-	cfg.UploadDir = t.TempDir()
 	a, err := app.New(ctx, db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -62,14 +62,12 @@ func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
 // records it in the request metrics. The query string is left out: it may
 // carry search terms or a next= URL. Every line a handler logs through
 // requestLog carries the same request_id as this one.
+//
+// A successful autosave is logged at debug level: an exam makes thousands
+// a second (each one's time is stored with the answer, and the metrics
+// count them); a refused or slow one is logged like any request.
 func (a *App) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
-	log := a.log
-	// A copy: the id may be the request's own header, in a buffer Fiber reuses.
-	if rid, _ := c.Locals("requestid").(string); rid != "" {
-		log = log.With(slog.String("request_id", utils.CopyString(rid)))
-	}
-	c.Locals(localsRequestLog, log)
 	err := c.Next()
 	took := time.Since(start)
 	status := c.Response().StatusCode()
@@ -78,36 +76,59 @@ func (a *App) logRequests(c *fiber.Ctx) error {
 		status = statusOf(err)
 	}
 	a.metrics.observe(c, status, took)
-	attrs := []any{
+	level := slog.LevelInfo
+	if status < 400 && took < slowAutosave && c.Route().Path == autosaveRoute {
+		level = slog.LevelDebug
+	}
+	ctx := c.UserContext()
+	if !a.log.Enabled(ctx, level) {
+		return err
+	}
+	attrs := make([]slog.Attr, 0, 7)
+	if rid := requestID(c); rid != "" {
+		attrs = append(attrs, slog.String("request_id", rid))
+	}
+	attrs = append(attrs,
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
 		slog.Duration("duration", took),
 		slog.String("ip", c.IP()),
-	}
+	)
 	if p := principal(c); p != nil {
 		attrs = append(attrs, slog.String("subject", p.Subject))
 	}
-	log.LogAttrs(c.UserContext(), slog.LevelInfo, "request", toAttrs(attrs)...)
+	a.log.LogAttrs(ctx, level, "request", attrs...)
 	return err
 }
 
+// autosaveRoute is the answer autosave, the hot path of an exam.
+const autosaveRoute = "/api/v1/attempts/:id/answers"
+
+// slowAutosave is the time from which a successful autosave is logged at
+// info level all the same.
+const slowAutosave = time.Second
+
+// requestID is the id of the request (a copy: it may be the request's own
+// header, in a buffer Fiber reuses).
+func requestID(c *fiber.Ctx) string {
+	rid, _ := c.Locals("requestid").(string)
+	return utils.CopyString(rid)
+}
+
 // requestLog is the logger of the request being handled: its lines carry
-// the request_id of the request's log line. Outside logRequests (tests that
-// call a handler directly) it is the App's logger.
+// the request_id of the request's log line. It is made when first asked
+// for (most requests log nothing but their line).
 func (a *App) requestLog(c *fiber.Ctx) *slog.Logger {
 	if l, ok := c.Locals(localsRequestLog).(*slog.Logger); ok {
 		return l
 	}
-	return a.log
-}
-
-func toAttrs(in []any) []slog.Attr {
-	out := make([]slog.Attr, 0, len(in))
-	for _, v := range in {
-		out = append(out, v.(slog.Attr))
+	l := a.log
+	if rid := requestID(c); rid != "" {
+		l = l.With(slog.String("request_id", rid))
 	}
-	return out
+	c.Locals(localsRequestLog, l)
+	return l
 }
 
 // securityHeaders sets a strict policy: no inline scripts, no framing, no

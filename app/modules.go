@@ -113,16 +113,16 @@ func (a *App) modulePage(c *fiber.Ctx) error {
 		return err
 	}
 	if v.Current != nil {
-		v.Lessons = renderLessons(m.Code, v.Current.Lessons)
+		v.Lessons = a.renderLessons(m.Code, v.Current.Lessons)
 	}
 	v.CanApprove = v.Draft != nil && v.Draft.Status == "pending" && v.Draft.AuthorID != principal(c).User.ID
 	return a.render(c, "module", "module.title", v)
 }
 
-func renderLessons(code string, ls []training.VersionLesson) []lessonHTML {
+func (a *App) renderLessons(code string, ls []training.VersionLesson) []lessonHTML {
 	out := make([]lessonHTML, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, lessonHTML{Title: l.Title, HTML: training.RenderMarkdown(l.Body, "/modules/"+code+"/assets/")})
+		out = append(out, lessonHTML{Title: l.Title, HTML: a.markdown.Render(l.Body, "/modules/"+code+"/assets/")})
 	}
 	return out
 }
@@ -285,7 +285,7 @@ func (a *App) moduleVersion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "version", "version.title", versionView{Module: m, Version: full, Lessons: renderLessons(m.Code, full.Lessons), Forms: formLabel})
+	return a.render(c, "version", "version.title", versionView{Module: m, Version: full, Lessons: a.renderLessons(m.Code, full.Lessons), Forms: formLabel})
 }
 
 func (a *App) versionByNumber(c *fiber.Ctx, m *training.Module, n int) (*training.Version, error) {

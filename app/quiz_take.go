@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kaoping/kaoping/app/training"
 	"github.com/kaoping/kaoping/quizzes"
 	quizstore "github.com/kaoping/kaoping/quizzes/store"
 	"github.com/kaoping/kaoping/rbac"
@@ -110,30 +111,40 @@ func (a *App) quizIntro(c *fiber.Ctx) error {
 }
 
 // quizStart starts an attempt (or resumes the open one) and opens it.
+//
+// A whole department starts the same exam within seconds, so this reads
+// only the enrolment row (the scope resolver's, when it ran), not the
+// enrolment page's module, lessons and progress.
 func (a *App) quizStart(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	ev, err := a.loadEnrolment(c)
-	if err != nil {
-		return err
+	e, _ := c.Locals(localsEnrolment).(*training.Enrolment)
+	if e == nil {
+		id, err := paramID(c, "id")
+		if err != nil {
+			return err
+		}
+		if e, err = a.training.EnrolmentRow(ctx, id); err != nil {
+			return err
+		}
 	}
-	if !ev.Self {
+	if p := principal(c); p.User == nil || p.User.StaffID == nil || *p.User.StaffID != e.StaffID {
 		return fiber.NewError(fiber.StatusForbidden, "only the enrolled person can take the quiz")
 	}
-	q, err := a.quizzes.QuizForModule(ctx, ev.E.ModuleID)
+	q, err := a.quizzes.QuizForModule(ctx, e.ModuleID)
 	if err != nil {
 		return err
 	}
 	var seed [8]byte
 	_, _ = rand.Read(seed[:])
-	enr := ev.E.ID
-	at, err := a.quizzes.Start(ctx, q.ID, ev.E.StaffID, &enr, int64(binary.LittleEndian.Uint64(seed[:])>>1))
+	enr := e.ID
+	id, err := a.quizzes.StartID(ctx, q.ID, e.StaffID, &enr, int64(binary.LittleEndian.Uint64(seed[:])>>1))
 	if errors.Is(err, quizstore.ErrNoAttemptsLeft) {
 		return fiber.NewError(fiber.StatusConflict, a.msgs.T(lang(c), "quiz.no_attempts"))
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/attempts/"+strconv.FormatInt(at.ID, 10), fiber.StatusSeeOther)
+	return c.Redirect("/attempts/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
 }
 
 type attemptView struct {

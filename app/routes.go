@@ -18,7 +18,7 @@ import (
 // the route pattern in the domains its scope names.
 func (a *App) routes() {
 	f := a.fiber
-	f.Use(recover.New(), requestid.New(), a.logRequests, securityHeaders, rejectNUL, a.language, a.identify)
+	f.Use(recover.New(), requestid.New(), a.logRequests, a.deadline, securityHeaders, rejectNUL, a.language, a.identify)
 
 	// Public.
 	f.Get("/healthz", a.healthz)

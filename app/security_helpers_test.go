@@ -101,7 +101,6 @@ func secBody(method, path, body string) secRequest {
 func secApp(t testing.TB, f *fixture, edit func(*app.Config)) *app.App {
 	t.Helper()
 	cfg := testConfig()
-	cfg.ReportDir = t.TempDir()
 	edit(&cfg)
 	a, err := app.New(context.Background(), f.db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), f.clock.Now)
 	if err != nil {

@@ -14,6 +14,10 @@ import (
 	"github.com/kaoping/kaoping/app/training"
 )
 
+// localsEnrolment carries the enrolment row (training.EnrolmentRow) the
+// scope resolver loaded to the handler.
+const localsEnrolment = "kaoping.enrolment"
+
 // scopeEnrolment places an enrolment in its person's domains.
 func (a *App) scopeEnrolment(param string) scopeFunc {
 	return func(c *fiber.Ctx, _ *Principal) ([]string, error) {
@@ -21,10 +25,11 @@ func (a *App) scopeEnrolment(param string) scopeFunc {
 		if err != nil {
 			return nil, err
 		}
-		e, err := a.training.Enrolment(c.UserContext(), id)
+		e, err := a.training.EnrolmentRow(c.UserContext(), id)
 		if err != nil {
 			return nil, err
 		}
+		c.Locals(localsEnrolment, e)
 		return a.staffDomains(c, e.StaffID)
 	}
 }
@@ -162,7 +167,7 @@ func (a *App) lessonPage(c *fiber.Ctx) error {
 	if v.Lesson == nil {
 		return fiber.ErrNotFound
 	}
-	v.HTML = training.RenderMarkdown(v.Lesson.Body, "/modules/"+v.E.Module.Code+"/assets/")
+	v.HTML = a.markdown.Render(v.Lesson.Body, "/modules/"+v.E.Module.Code+"/assets/")
 	return a.render(c, "lesson", "lesson.title", v)
 }
 

@@ -11,8 +11,9 @@ import (
 	"github.com/kaoping/kaoping/quizzes"
 )
 
-// quizFuncs are the template helpers of the quiz pages.
-func quizFuncs() template.FuncMap {
+// quizFuncs are the template helpers of the quiz pages; question texts
+// render through md.
+func quizFuncs(md *training.Markdown) template.FuncMap {
 	return template.FuncMap{
 		"list":    func(s ...string) []string { return s },
 		"minutes": func(sec int) string { return strconv.FormatFloat(float64(sec)/60, 'f', -1, 64) },
@@ -31,7 +32,7 @@ func quizFuncs() template.FuncMap {
 			}
 			return strconv.FormatFloat(*p, 'f', -1, 64)
 		},
-		"qtext": questionText,
+		"qtext": func(p quizzes.Presented) template.HTML { return questionText(md, p) },
 		"chosen": func(r *quizzes.Response, idx int) bool {
 			if r == nil {
 				return false
@@ -75,11 +76,11 @@ func fmtNum(v float64, format string) string {
 // questionText renders a question's text safely: plain text escaped with
 // line breaks kept; Moodle, HTML and Markdown text through the same
 // sanitizing Markdown renderer as lessons (no script, no handlers).
-func questionText(p quizzes.Presented) template.HTML {
+func questionText(md *training.Markdown, p quizzes.Presented) template.HTML {
 	if p.Format == quizzes.FormatPlain {
 		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(p.Text), "\n", "<br>"))
 	}
-	return training.RenderMarkdown(p.Text, "/nonexistent/")
+	return md.Render(p.Text, "/nonexistent/")
 }
 
 // answerText says in words what the taker answered, in the shown order.

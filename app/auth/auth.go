@@ -70,6 +70,14 @@ type Config struct {
 	// MaxConcurrentHashes bounds how many hashes are computed at once
 	// (0: runtime.GOMAXPROCS(0)).
 	MaxConcurrentHashes int
+	// SessionCacheTTL is how long a validated session is kept in process
+	// before SessionByToken reads it again (negative: no cache). It bounds
+	// how long another server instance on the same database may still
+	// accept a session signed out or a user disabled elsewhere; changes made
+	// through this instance apply at once.
+	SessionCacheTTL time.Duration
+	// SessionCacheSize bounds the cached sessions.
+	SessionCacheSize int
 }
 
 // DefaultConfig returns the production settings.
@@ -81,6 +89,8 @@ func DefaultConfig() Config {
 		MaxFailuresPerIP:   50,
 		FailureWindow:      15 * time.Minute,
 		Params:             DefaultParams(),
+		SessionCacheTTL:    5 * time.Second,
+		SessionCacheSize:   10000,
 	}
 }
 
@@ -94,7 +104,8 @@ type Service struct {
 	cfg         Config
 	now         func() time.Time
 	hasher      *Hasher
-	sessionStmt *store.Stmt // SessionByToken: runs on every request
+	sessionStmt *store.Stmt   // SessionByToken: runs on every request
+	sessions    *sessionCache // nil: off
 }
 
 // NewService returns a service over db. now is the clock (nil: time.Now);
@@ -116,12 +127,22 @@ func NewService(db *bun.DB, cfg Config, now func() time.Time) *Service {
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = def.FailureWindow
 	}
+	if cfg.SessionCacheTTL == 0 {
+		cfg.SessionCacheTTL = def.SessionCacheTTL
+	}
+	if cfg.SessionCacheSize <= 0 {
+		cfg.SessionCacheSize = def.SessionCacheSize
+	}
 	if now == nil {
 		now = time.Now
 	}
 	h := NewHasher(cfg.Params, cfg.MaxConcurrentHashes)
 	cfg.Params = h.params
-	return &Service{db: db, cfg: cfg, now: now, hasher: h, sessionStmt: store.NewStmt(db, sessionSQL)}
+	s := &Service{db: db, cfg: cfg, now: now, hasher: h, sessionStmt: store.NewStmt(db, sessionSQL)}
+	if cfg.SessionCacheTTL > 0 {
+		s.sessions = newSessionCache(cfg.SessionCacheTTL, cfg.SessionCacheSize)
+	}
+	return s
 }
 
 // Hasher returns the password hasher the service uses, e.g. for the CLI.

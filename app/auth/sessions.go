@@ -74,21 +74,31 @@ func (s *Service) CreateSession(ctx context.Context, userID int64, ip, userAgent
 // An unknown token wraps store.ErrNotFound. A session past its absolute
 // timeout, or unused for IdleTimeout, is deleted and gives ErrSessionExpired;
 // a disabled user gives ErrDisabled. LastSeenAt is rewritten at most once a
-// minute, so the idle timeout is exact to about a minute.
+// minute, so the idle timeout is exact to about a minute. A session
+// validated in the last Config.SessionCacheTTL comes from memory (see
+// sessionCache for what that may miss).
 func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, error) {
 	if token == "" {
 		return nil, fmt.Errorf("auth: session: %w", store.ErrNotFound)
 	}
 	id := hashToken(token)
+	now := s.clock()
+	// A cached session is used only while nothing is due: expiry and the
+	// touch are decided on the row read from the database below.
+	if sess := s.sessions.get(id, now); sess != nil && now.Before(sess.ExpiresAt) &&
+		now.Sub(sess.LastSeenAt) < min(touchInterval, s.cfg.IdleTimeout) {
+		return sess, nil
+	}
+	gen := s.sessions.generation()
 	var found []Session
 	if err := s.sessionStmt.Scan(ctx, &found, id); err != nil {
 		return nil, fmt.Errorf("auth: session: %w", err)
 	}
 	if len(found) == 0 {
+		s.sessions.forget(id)
 		return nil, fmt.Errorf("auth: session: %w", store.ErrNotFound)
 	}
 	sess := &found[0]
-	now := s.clock()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.cfg.IdleTimeout {
 		if err := s.deleteSession(ctx, id); err != nil {
 			return nil, err
@@ -100,6 +110,7 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 		return nil, fmt.Errorf("auth: session of missing user %d", sess.UserID)
 	}
 	if sess.User.Disabled {
+		s.sessions.forget(id)
 		return nil, ErrDisabled
 	}
 	if now.Sub(sess.LastSeenAt) >= touchInterval {
@@ -109,6 +120,7 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 		}
 		sess.LastSeenAt = now
 	}
+	s.sessions.put(sess, now, gen)
 	return sess, nil
 }
 
@@ -122,6 +134,7 @@ func (s *Service) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Service) deleteSession(ctx context.Context, id string) error {
+	defer s.sessions.drop(id)
 	if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 		return fmt.Errorf("auth: delete session: %w", err)
 	}
@@ -130,6 +143,7 @@ func (s *Service) deleteSession(ctx context.Context, id string) error {
 
 // DeleteUserSessions signs a user out everywhere.
 func (s *Service) DeleteUserSessions(ctx context.Context, userID int64) error {
+	defer s.sessions.dropUser(userID)
 	if err := deleteUserSessions(ctx, s.db, userID); err != nil {
 		return fmt.Errorf("auth: delete sessions of user %d: %w", userID, err)
 	}

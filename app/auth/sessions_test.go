@@ -222,10 +222,12 @@ func TestDisablingEndsSessions(t *testing.T) {
 		t.Errorf("SetDisabled(unknown): error = %v, want store.ErrNotFound", err)
 	}
 
-	// A user switched off behind the service's back still cannot use a session.
+	// A user switched off behind the service's back (by another instance)
+	// cannot use a session once the session cache's TTL has passed.
 	if _, err := f.db.NewUpdate().Table("users").Set("disabled = ?", true).Where("id = ?", other.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.clock.Advance(auth.DefaultConfig().SessionCacheTTL)
 	if _, err := f.svc.SessionByToken(ctx, bobToken); !errors.Is(err, auth.ErrDisabled) {
 		t.Errorf("session of a user disabled in the database: error = %v, want ErrDisabled", err)
 	}

@@ -172,6 +172,7 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) error {
 		Set("updated_at = ?", now).
 		Where("id = ?", u.ID).
 		Exec(ctx)
+	s.sessions.dropUser(u.ID) // the sessions carry the user's staff id
 	if err := checkOne(res, err); err != nil {
 		return fmt.Errorf("auth: update user %d: %w", u.ID, err)
 	}
@@ -182,6 +183,7 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) error {
 // SetDisabled switches an account off or on. Disabling also deletes all of
 // the user's sessions in the same transaction, so they are signed out at once.
 func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) error {
+	defer s.sessions.dropUser(id)
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*User)(nil)).
 			Set("disabled = ?", disabled).
@@ -262,6 +264,7 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, oldPassword, new
 // setPassword stores a new hash and ends the user's sessions in one
 // transaction, so no session outlives the password it was opened with.
 func (s *Service) setPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
+	defer s.sessions.dropUser(id)
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*User)(nil)).
 			Set("password_hash = ?", hash).

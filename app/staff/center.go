@@ -77,7 +77,7 @@ func (s *Service) Today(ctx context.Context, centerID int64) (string, error) {
 }
 
 func (s *Service) today(c *Center) (string, error) {
-	loc, err := c.Location()
+	loc, err := s.location(c.Timezone)
 	if err != nil {
 		return "", err
 	}

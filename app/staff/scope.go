@@ -32,7 +32,7 @@ func (s *Service) ScopeOf(ctx context.Context, staffID int64) (centerID, teamID 
 	if len(rows) == 0 {
 		return 0, 0, notFound(sql.ErrNoRows, "staff %d", staffID)
 	}
-	loc, err := loadLocation(rows[0].Timezone)
+	loc, err := s.location(rows[0].Timezone)
 	if err != nil {
 		return 0, 0, err
 	}

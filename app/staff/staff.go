@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -145,6 +146,10 @@ type Service struct {
 	db        *bun.DB
 	now       func() time.Time
 	scopeStmt *store.Stmt // ScopeOf: runs on every request about a person
+	// zones holds the time zones already loaded, by IANA name:
+	// time.LoadLocation reads and parses the zone file on every call, and
+	// ScopeOf needs the zone on every request about a person.
+	zones sync.Map // string → *time.Location
 }
 
 // NewService returns a Service on db. now is the clock (time.Now when nil);
@@ -176,6 +181,19 @@ func orderBinary(db bun.IDB, col string) string {
 		return col + ` COLLATE "C"`
 	}
 	return col
+}
+
+// location returns the time zone called name, loaded once per Service.
+func (s *Service) location(name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := loadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
 }
 
 func loadLocation(name string) (*time.Location, error) {

@@ -1,7 +1,9 @@
 package training_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kaoping/kaoping/app/training"
@@ -10,6 +12,7 @@ import (
 func TestRenderMarkdown(t *testing.T) {
 	t.Parallel()
 	const base = "/modules/etiquette/assets/"
+	md := training.NewMarkdown()
 	for _, tc := range []struct {
 		name    string
 		src     string
@@ -40,7 +43,7 @@ func TestRenderMarkdown(t *testing.T) {
 		{"style", `<p style="background:url(javascript:x)">s</p>`, []string{"s"}, []string{"style", "javascript"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := string(training.RenderMarkdown(tc.src, base))
+			got := string(md.Render(tc.src, base))
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("output lacks %q:\n%s", w, got)
@@ -52,5 +55,36 @@ func TestRenderMarkdown(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMarkdownReuse: one Markdown serves many renders, concurrently, and a
+// remembered result never crosses asset bases.
+func TestMarkdownReuse(t *testing.T) {
+	t.Parallel()
+	md := training.NewMarkdown()
+	const src = "![流程](assets/flow.png) <img src=\"assets/x.png\">"
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			base := fmt.Sprintf("/modules/m%d/assets/", i%2)
+			for range 50 {
+				got := string(md.Render(src, base))
+				for _, want := range []string{`src="` + base + `flow.png"`, `src="` + base + `x.png"`} {
+					if !strings.Contains(got, want) {
+						t.Errorf("Render(%q) lacks %q:\n%s", base, want, got)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// More distinct texts than it remembers: still right.
+	for i := range 3000 {
+		src := fmt.Sprintf("**%d**", i)
+		if got, want := string(md.Render(src, "")), fmt.Sprintf("<p><strong>%d</strong></p>", i); strings.TrimSpace(got) != want {
+			t.Fatalf("Render(%q) = %q, want %q", src, got, want)
+		}
 	}
 }

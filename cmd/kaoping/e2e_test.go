@@ -52,8 +52,6 @@ func TestE2E(t *testing.T) {
 	}
 	c.env["KAOPING_FONT"] = font
 	c.env["KAOPING_LOG_LEVEL"] = "warn" // shown when the test fails
-	// Not data/… under this package's directory, the defaults.
-	c.env["KAOPING_REPORT_DIR"], c.env["KAOPING_UPLOAD_DIR"] = t.TempDir(), t.TempDir()
 	feedToken := demoFeedToken(t, c.mustRun("", "seed", "demo"))
 	teamID := prepareE2E(t, c.env["KAOPING_DB"])
 	base, serverLog := serveE2E(t, c)

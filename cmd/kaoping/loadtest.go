@@ -468,8 +468,6 @@ func (r *loadRun) setUp(ctx context.Context, prepare bool) error {
 	cfg := app.DefaultConfig()
 	cfg.FontPath = r.e.fontPath
 	cfg.Auth.Params = loadTestHashParams()
-	cfg.ReportDir = filepath.Join(r.work, "reports")
-	cfg.UploadDir = filepath.Join(r.work, "uploads")
 	quiet := slog.New(slog.NewTextHandler(r.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.New(ctx, db, cfg, quiet, time.Now)
 	if err != nil {
@@ -808,8 +806,7 @@ func (s *spawned) exitText() string {
 var runningAt = regexp.MustCompile(`running at (http://[0-9.:]+)`)
 
 func (r *loadRun) spawn(ctx context.Context) (*spawned, error) {
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", r.dbURL, "--log-format", "json", "--log-level", r.cfg.serverLog,
-		"--report-dir", filepath.Join(r.work, "reports"), "--upload-dir", filepath.Join(r.work, "uploads")}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", r.dbURL, "--log-format", "json", "--log-level", r.cfg.serverLog}
 	if r.e.fontPath != "" {
 		args = append(args, "--font", r.e.fontPath)
 	}

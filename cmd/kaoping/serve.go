@@ -88,9 +88,8 @@ stops it gracefully: requests in flight finish (up to 15 s).`,
 	f.DurationVar(&cfg.Auth.FailureWindow, "login-window", cfg.Auth.FailureWindow, "window of the sign-in throttle")
 	f.IntVar(&cfg.Auth.MaxConcurrentHashes, "hash-concurrency", cfg.Auth.MaxConcurrentHashes, "password hashes computed at once (each takes ~19 MiB); 0 = number of CPUs")
 	f.DurationVar(&cfg.PolicyRefresh, "policy-refresh", cfg.PolicyRefresh, "how often policy edits made elsewhere (CLI, other instances) are picked up")
-	f.StringVar(&cfg.ReportDir, "report-dir", cfg.ReportDir, "where batch report ZIPs are written")
-	f.StringVar(&cfg.UploadDir, "upload-dir", cfg.UploadDir, "where uploaded rating files wait for their import job")
 	f.IntVar(&cfg.BodyLimit, "body-limit", cfg.BodyLimit, "largest request body in bytes (uploads included; larger rating files: use `kaoping ratings import`)")
 	f.DurationVar(&cfg.PersonalRetention, "personal-retention", cfg.PersonalRetention, "keep citizen personal data (phone, ID number) on ratings this long; the daily run purges older data (0: keep)")
+	f.DurationVar(&cfg.RequestTimeout, "request-timeout", cfg.RequestTimeout, "longest a request may work; past it its database calls stop and it fails with 503 (0: no bound)")
 	return cmd
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/kaoping/kaoping/app/store"
 	"github.com/kaoping/kaoping/quizzes"
@@ -110,8 +108,20 @@ func (r *attemptRow) overdue(now time.Time) bool {
 // (quizzes.Shuffle). All randomness comes from seed, so a seed reproduces
 // the attempt; 0 picks a random seed. The deadline is now + the time limit.
 func (s *Store) Start(ctx context.Context, quizID, staffID int64, enrolmentID *int64, seed int64) (*Attempt, error) {
-	if err := s.finalizeOpenOverdue(ctx, quizID, staffID); err != nil {
+	id, err := s.StartID(ctx, quizID, staffID, enrolmentID, seed)
+	if err != nil {
 		return nil, err
+	}
+	return s.Attempt(ctx, id)
+}
+
+// StartID is Start without reading the attempt back: it returns the id of
+// the new (or resumed) attempt. The quiz start page only redirects to the
+// attempt, whose page reads it anyway; when a whole department starts at
+// once, the read saved here is worth having.
+func (s *Store) StartID(ctx context.Context, quizID, staffID int64, enrolmentID *int64, seed int64) (int64, error) {
+	if err := s.finalizeOpenOverdue(ctx, quizID, staffID); err != nil {
+		return 0, err
 	}
 	if seed == 0 {
 		seed = rand.Int64()
@@ -129,9 +139,9 @@ func (s *Store) Start(ctx context.Context, quizID, staffID int64, enrolmentID *i
 		}
 	}
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return s.Attempt(ctx, id)
+	return id, nil
 }
 
 // openAttemptID returns the id of the person's attempt in progress, or 0.
@@ -528,8 +538,8 @@ func (s *Store) Attempts(ctx context.Context, quizID, staffID int64) ([]Attempt,
 //
 // This is the hot path of an exam: the pinned questions come from an
 // in-process cache and the answer is written with one statement that
-// checks the attempt's state and close time itself, so no transaction and
-// no read precede it.
+// checks the attempt's state and close time itself, so no read precedes it;
+// concurrent saves share one commit (see saveBatcher).
 func (s *Store) SaveAnswer(ctx context.Context, attemptID int64, position int, r quizzes.Response) (time.Time, error) {
 	p, err := s.pinnedOf(ctx, s.db, attemptID)
 	if err != nil {
@@ -551,11 +561,11 @@ func (s *Store) SaveAnswer(ctx context.Context, attemptID int64, position int, r
 	if p.closesAt != nil && !now.Before(*p.closesAt) {
 		return time.Time{}, s.whyNotSaved(ctx, attemptID, now)
 	}
-	res, err := s.saveAnswer(ctx, attemptID, position, string(body), now)
+	saved, err := s.saves.save(ctx, attemptID, position, string(body), now)
 	if err != nil {
-		return time.Time{}, wrap(err, "save answer %d of attempt %d", position, attemptID)
+		return time.Time{}, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	if !saved {
 		return time.Time{}, s.whyNotSaved(ctx, attemptID, now)
 	}
 	return now, nil
@@ -570,23 +580,6 @@ func (s *Store) SaveAnswer(ctx context.Context, attemptID int64, position int, r
 const saveAnswerSQL = `UPDATE attempt_questions SET response = ?, saved_at = ?
  WHERE attempt_id = ? AND position = ? AND fraction IS NULL AND needs_manual = ?
  AND EXISTS (SELECT 1 FROM attempts AS a WHERE a.id = ? AND a.state = ? AND (a.closes_at IS NULL OR a.closes_at > ?))`
-
-// saveAnswer runs saveAnswerSQL. On SQLite the statement is prepared once:
-// parsing it would cost a fifth of a save. Times are bound as the text bun
-// writes, so they compare with the stored ones.
-func (s *Store) saveAnswer(ctx context.Context, attemptID int64, position int, body string, now time.Time) (sql.Result, error) {
-	if s.db.Dialect().Name() != dialect.SQLite {
-		return s.db.ExecContext(ctx, saveAnswerSQL, body, now, attemptID, position, false, attemptID, StateInProgress, now)
-	}
-	s.saveOnce.Do(func() {
-		s.saveStmt, s.saveErr = s.db.DB.PrepareContext(context.WithoutCancel(ctx), saveAnswerSQL)
-	})
-	if s.saveErr != nil {
-		return nil, s.saveErr
-	}
-	ts := now.UTC().Format(sqliteTime)
-	return s.saveStmt.ExecContext(ctx, body, ts, attemptID, position, false, attemptID, StateInProgress, ts)
-}
 
 // sqliteTime is how bun writes a time.Time into SQLite (always UTC).
 const sqliteTime = "2006-01-02 15:04:05.999999-07:00"

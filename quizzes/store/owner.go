@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 
 	"github.com/uptrace/bun"
 
@@ -26,18 +27,26 @@ func (s *Store) EssayOwner(ctx context.Context, attemptQuestionID int64) (attemp
 	return row.AttemptID, row.StaffID, nil
 }
 
-// AttemptInfo is the small part of an attempt that authorization needs.
+// AttemptInfo is the small part of an attempt that authorization needs:
+// whose it is, of which quiz and center. None of it changes once the
+// attempt is started (whether the attempt is still open is for the write
+// itself to check).
 type AttemptInfo struct {
-	ID      int64
-	QuizID  int64
-	StaffID int64
-	State   string
+	ID       int64
+	QuizID   int64
+	StaffID  int64
+	CenterID int64
 }
 
-const attemptInfoSQL = `SELECT a.id, a.quiz_id, a.staff_id, a.state FROM attempts AS a WHERE a.id = ?`
+const attemptInfoSQL = `SELECT a.id, a.quiz_id, a.staff_id, a.center_id FROM attempts AS a WHERE a.id = ?`
 
-// AttemptInfo reads an attempt's owner and state without its questions.
+// AttemptInfo reads an attempt's owner without its questions. It is the
+// owner check of every autosave, so it is cached in process (the fields never
+// change and attempts are never deleted).
 func (s *Store) AttemptInfo(ctx context.Context, id int64) (*AttemptInfo, error) {
+	if in, ok := s.infos.get(id); ok {
+		return &in, nil
+	}
 	var out []AttemptInfo
 	if err := s.infoStmt.Scan(ctx, &out, id); err != nil {
 		return nil, wrap(err, "attempt %d", id)
@@ -45,7 +54,45 @@ func (s *Store) AttemptInfo(ctx context.Context, id int64) (*AttemptInfo, error)
 	if len(out) == 0 {
 		return nil, notFound(sql.ErrNoRows, "attempt %d", id)
 	}
+	s.infos.put(out[0])
 	return &out[0], nil
+}
+
+// infoCache keeps the AttemptInfo of recent attempts, bounded.
+type infoCache struct {
+	mu   sync.Mutex
+	max  int
+	byID map[int64]AttemptInfo
+}
+
+func newInfoCache(max int) *infoCache {
+	if max <= 0 {
+		max = 50000
+	}
+	return &infoCache{max: max, byID: make(map[int64]AttemptInfo)}
+}
+
+func (c *infoCache) get(id int64) (AttemptInfo, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	in, ok := c.byID[id]
+	return in, ok
+}
+
+func (c *infoCache) put(in AttemptInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byID) >= c.max {
+		// Drop about a tenth, in map order, as pinnedCache does.
+		n := c.max/10 + 1
+		for k := range c.byID {
+			delete(c.byID, k)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	c.byID[in.ID] = in
 }
 
 // ImportIntoQuiz stores questions in the bank and appends each as a fixed

@@ -51,6 +51,10 @@ type Options struct {
 	// CacheAttempts bounds the in-process cache of the pinned questions of
 	// open attempts that keeps SaveAnswer to one statement; 0 means 10000.
 	CacheAttempts int
+	// SaveCommitters bounds the commits of answer saves that run at once,
+	// each holding a batch of concurrent saves; 0 means 1 on SQLite (one
+	// writer at a time anyway) and 4 on PostgreSQL.
+	SaveCommitters int
 }
 
 // Store reads and writes the quiz engine's tables. It is safe for
@@ -62,6 +66,9 @@ type Store struct {
 	onPassed func(ctx context.Context, enrolmentID int64) error
 	cache    *pinnedCache
 	infoStmt *store.Stmt // AttemptInfo: the owner check of every autosave
+	infos    *infoCache
+
+	saves *saveBatcher // group commit of SaveAnswer
 
 	saveOnce sync.Once // prepares saveStmt (SQLite)
 	saveStmt *sql.Stmt
@@ -78,8 +85,10 @@ func New(db *bun.DB, now func() time.Time, opts ...Options) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newPinnedCache(opt.CacheAttempts),
-		infoStmt: store.NewStmt(db, attemptInfoSQL)}
+	s := &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newPinnedCache(opt.CacheAttempts),
+		infoStmt: store.NewStmt(db, attemptInfoSQL), infos: newInfoCache(opt.CacheAttempts * 5)}
+	s.saves = newSaveBatcher(s, opt.SaveCommitters)
+	return s
 }
 
 // clock returns the current time in UTC, truncated to microseconds as both
