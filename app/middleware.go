@@ -274,14 +274,16 @@ func passwordChangeAllowed(route string) bool {
 }
 
 // checkCSRF refuses a state-changing cookie request from a foreign origin or
-// without the session's token (form field _csrf or header X-CSRF-Token).
+// without the session's token (header X-CSRF-Token, or the form field _csrf
+// of the body). A token in the query string is not taken: URLs end up in
+// logs, history and Referer headers.
 func (a *App) checkCSRF(c *fiber.Ctx, want string) error {
 	if !sameOrigin(c) {
 		return fiber.NewError(fiber.StatusForbidden, "cross-origin request refused")
 	}
 	got := c.Get(csrfHeader)
 	if got == "" {
-		got = c.FormValue(csrfField)
+		got = bodyFormValue(c, csrfField)
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return fiber.NewError(fiber.StatusForbidden, "missing or invalid CSRF token")
@@ -360,4 +362,18 @@ func (a *App) scopeTeam(param string) scopeFunc {
 		}
 		return []string{rbac.TeamDomain(t.ID), rbac.CenterDomain(t.CenterID)}, nil
 	}
+}
+
+// bodyFormValue is a form field of the request body (URL-encoded or
+// multipart), never of the query string, which c.FormValue would also read.
+func bodyFormValue(c *fiber.Ctx, name string) string {
+	if v := c.Request().PostArgs().Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	if mf, err := c.MultipartForm(); err == nil {
+		if vs := mf.Value[name]; len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }

@@ -185,6 +185,10 @@ func (a *App) routes() {
 func (a *App) guarded(method string) func(path string, scope scopeFunc, h fiber.Handler) {
 	return func(path string, scope scopeFunc, h fiber.Handler) {
 		a.fiber.Add(method, path, a.guard(scope), h)
+		if method == fiber.MethodGet {
+			// HEAD is a GET without the body, decided as the GET.
+			a.fiber.Add(fiber.MethodHead, path, a.guard(scope), h)
+		}
 	}
 }
 

@@ -145,7 +145,7 @@ func seedObjectWorld(t *testing.T, f *fixture) *objectWorld {
 // (employee2 on s1's), and another team's (lead of team A on s3 in team B and
 // on team B's pages). Each row also runs as the object's rightful owner,
 // which must be allowed, so a 403 is the scope's doing; the refusal shows
-// nothing of the object; HEAD is never served either.
+// nothing of the object; HEAD is decided as the GET.
 func TestObjectAccess(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -283,10 +283,13 @@ func checkObject(t *testing.T, f *fixture, kind, method, path, body, owner, intr
 			t.Errorf("%s: the refusal shows the object (%q)", intruder, s)
 		}
 		if method == http.MethodGet {
-			// HEAD is not routed for guarded pages (404), which leaks
-			// nothing either; what matters is that it is never served.
-			if res := c.do(http.MethodHead, path, ""); res.StatusCode < 400 {
-				t.Errorf("%s HEAD: %d, want a refusal", intruder, res.StatusCode)
+			// HEAD is decided as the GET: the owner's succeeds, the
+			// intruder's is refused.
+			if res := c.do(http.MethodHead, path, ""); res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s HEAD: %d, want 403", intruder, res.StatusCode)
+			}
+			if res := f.login(owner).do(http.MethodHead, path, ""); res.StatusCode >= 400 {
+				t.Errorf("owner %s HEAD: %d, want allowed", owner, res.StatusCode)
 			}
 		}
 	})

@@ -196,6 +196,10 @@ func TestCSRF(t *testing.T) {
 	if res.StatusCode != 403 {
 		t.Fatalf("foreign origin: %d, want 403", res.StatusCode)
 	}
+	// The token in the query string is not taken (URLs are logged).
+	if res := noToken.do("POST", "/admin/teams?_csrf="+admin.csrf, form("code", "y", "name", "y", "channel", "offline")); res.StatusCode != 403 {
+		t.Fatalf("token in the query string: %d, want 403", res.StatusCode)
+	}
 	// With the form token it works.
 	if res := noToken.do("POST", "/admin/teams", form("code", "x", "name", "新班组", "channel", "热线", "_csrf", admin.csrf)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("form with token: %d %s", res.StatusCode, res.body)

@@ -126,10 +126,22 @@ func (s *Store) StartID(ctx context.Context, quizID, staffID int64, enrolmentID 
 	if seed == 0 {
 		seed = rand.Int64()
 	}
+	// Everything that only reads — the quiz, the checks, the questions
+	// drawn and their shuffles — is planned before the write transaction:
+	// on SQLite that transaction holds the database's one write lock from
+	// its first statement (BEGIN IMMEDIATE), and every answer save and
+	// other start waits for it.
+	pl, err := s.plan(ctx, s.db, quizID, staffID, enrolmentID, seed)
+	if err != nil {
+		if open, oerr := openAttemptID(ctx, s.db, quizID, staffID); oerr == nil && open != 0 {
+			return open, nil // an open attempt is resumed whatever the plan says
+		}
+		return 0, err
+	}
 	var id int64
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		id, err = s.start(ctx, tx, quizID, staffID, enrolmentID, seed)
+		id, err = s.start(ctx, tx, pl)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
@@ -185,58 +197,124 @@ type pick struct {
 	maxMark float64
 }
 
-func (s *Store) start(ctx context.Context, tx bun.Tx, quizID, staffID int64, enrolmentID *int64, seed int64) (int64, error) {
-	if open, err := openAttemptID(ctx, tx, quizID, staffID); err != nil || open != 0 {
-		return open, err
-	}
-	qz, err := loadQuiz(ctx, tx, "qz.id = ?", quizID)
+// startPlan is an attempt worked out before its write transaction: the
+// quiz, the questions drawn (their versions pinned) in the order shown,
+// and each one's shuffle.
+type startPlan struct {
+	qz          *Quiz
+	staffID     int64
+	enrolmentID *int64
+	seed        int64
+	picks       []pick
+	perms       []string // JSON of quizzes.Shuffle per pick
+}
+
+// plan reads and checks what an attempt needs — the quiz, that the person
+// and the enrolment fit it — and draws its questions with the seed.
+func (s *Store) plan(ctx context.Context, db bun.IDB, quizID, staffID int64, enrolmentID *int64, seed int64) (*startPlan, error) {
+	qz, err := loadQuiz(ctx, db, "qz.id = ?", quizID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if len(qz.Slots) == 0 {
-		return 0, invalidf("quiz_id", "quiz %d has no questions", quizID)
+		return nil, invalidf("quiz_id", "quiz %d has no questions", quizID)
 	}
 	var staffCenter int64
-	if err := tx.NewSelect().Table("staff").Column("center_id").Where("id = ?", staffID).Scan(ctx, &staffCenter); err != nil {
-		return 0, notFound(err, "staff %d", staffID)
+	if err := db.NewSelect().Table("staff").Column("center_id").Where("id = ?", staffID).Scan(ctx, &staffCenter); err != nil {
+		return nil, notFound(err, "staff %d", staffID)
 	}
 	if staffCenter != qz.CenterID {
-		return 0, invalidf("staff_id", "staff %d is not in the quiz's center", staffID)
+		return nil, invalidf("staff_id", "staff %d is not in the quiz's center", staffID)
 	}
 	if enrolmentID != nil {
 		var eStaff, eModule int64
-		if err := tx.NewSelect().Table("enrolments").Column("staff_id", "module_id").Where("id = ?", *enrolmentID).
+		if err := db.NewSelect().Table("enrolments").Column("staff_id", "module_id").Where("id = ?", *enrolmentID).
 			Scan(ctx, &eStaff, &eModule); err != nil {
-			return 0, notFound(err, "enrolment %d", *enrolmentID)
+			return nil, notFound(err, "enrolment %d", *enrolmentID)
 		}
 		if eStaff != staffID || eModule != qz.ModuleID {
-			return 0, invalidf("enrolment_id", "enrolment %d is not this person's enrolment in the quiz's module", *enrolmentID)
+			return nil, invalidf("enrolment_id", "enrolment %d is not this person's enrolment in the quiz's module", *enrolmentID)
 		}
 	}
-	used, err := seriesQuery(tx.NewSelect().Model((*attemptRow)(nil)), quizID, staffID, enrolmentID).Count(ctx)
-	if err != nil {
-		return 0, wrap(err, "count attempts")
-	}
-	if qz.AttemptsAllowed > 0 && used >= int64(qz.AttemptsAllowed) {
-		return 0, fmt.Errorf("quizzes: quiz %d allows %d attempts: %w", quizID, qz.AttemptsAllowed, ErrNoAttemptsLeft)
-	}
-	var number int
-	if err := tx.NewSelect().Model((*attemptRow)(nil)).ColumnExpr("COALESCE(MAX(a.number), 0) + 1").
-		Where("a.quiz_id = ?", quizID).Where("a.staff_id = ?", staffID).Scan(ctx, &number); err != nil {
-		return 0, wrap(err, "number the attempt")
-	}
-
 	rnd := rand.New(rand.NewPCG(uint64(seed), pcgStream))
-	picks, err := s.pick(ctx, tx, qz, staffID, rnd)
+	picks, err := s.pick(ctx, db, qz, staffID, rnd)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if qz.ShuffleQuestions {
 		rnd.Shuffle(len(picks), func(i, j int) { picks[i], picks[j] = picks[j], picks[i] })
 	}
+	perms := make([]string, len(picks))
+	for i, p := range picks {
+		perm, err := json.Marshal(quizzes.Shuffle(p.q, rnd, qz.ShuffleAnswers))
+		if err != nil {
+			return nil, fmt.Errorf("quizzes: encode perm: %w", err)
+		}
+		perms[i] = string(perm)
+	}
+	return &startPlan{qz: qz, staffID: staffID, enrolmentID: enrolmentID, seed: seed, picks: picks, perms: perms}, nil
+}
+
+// unchanged reports whether the plan's question versions are still as
+// planned, share-locking them: UpdateQuestion locks a version before
+// deciding whether an attempt used it, so it cannot edit one in place
+// while this attempt pins it (PostgreSQL; SQLite serializes writers).
+func (pl *startPlan) unchanged(ctx context.Context, tx bun.Tx) (bool, error) {
+	planned := make(map[int64]string, len(pl.picks))
+	ids := make([]int64, 0, len(pl.picks))
+	for _, p := range pl.picks {
+		if _, ok := planned[p.version.ID]; !ok {
+			planned[p.version.ID] = p.version.Content
+			ids = append(ids, p.version.ID)
+		}
+	}
+	seen := 0
+	for _, ch := range chunks(ids) {
+		var vs []versionRow
+		if err := forShare(tx.NewSelect().Model(&vs).Column("qv.id", "qv.content").Where("qv.id IN (?)", bun.List(ch))).Scan(ctx); err != nil {
+			return false, wrap(err, "lock question versions")
+		}
+		for _, v := range vs {
+			if planned[v.ID] != v.Content {
+				return false, nil
+			}
+			seen++
+		}
+	}
+	return seen == len(ids), nil
+}
+
+// start writes the planned attempt, unless the person has one open (its id
+// is returned) or has used up the attempts. A plan overtaken by an edit of
+// one of its questions is made again inside the transaction.
+func (s *Store) start(ctx context.Context, tx bun.Tx, pl *startPlan) (int64, error) {
+	qz := pl.qz
+	if open, err := openAttemptID(ctx, tx, qz.ID, pl.staffID); err != nil || open != 0 {
+		return open, err
+	}
+	used, err := seriesQuery(tx.NewSelect().Model((*attemptRow)(nil)), qz.ID, pl.staffID, pl.enrolmentID).Count(ctx)
+	if err != nil {
+		return 0, wrap(err, "count attempts")
+	}
+	if qz.AttemptsAllowed > 0 && used >= int64(qz.AttemptsAllowed) {
+		return 0, fmt.Errorf("quizzes: quiz %d allows %d attempts: %w", qz.ID, qz.AttemptsAllowed, ErrNoAttemptsLeft)
+	}
+	var number int
+	if err := tx.NewSelect().Model((*attemptRow)(nil)).ColumnExpr("COALESCE(MAX(a.number), 0) + 1").
+		Where("a.quiz_id = ?", qz.ID).Where("a.staff_id = ?", pl.staffID).Scan(ctx, &number); err != nil {
+		return 0, wrap(err, "number the attempt")
+	}
+	if ok, err := pl.unchanged(ctx, tx); err != nil {
+		return 0, err
+	} else if !ok {
+		if pl, err = s.plan(ctx, tx, qz.ID, pl.staffID, pl.enrolmentID, pl.seed); err != nil {
+			return 0, err
+		}
+		qz = pl.qz
+	}
 
 	now := s.clock()
-	a := &attemptRow{CenterID: qz.CenterID, QuizID: quizID, StaffID: staffID, EnrolmentID: enrolmentID, Number: number,
+	a := &attemptRow{CenterID: qz.CenterID, QuizID: qz.ID, StaffID: pl.staffID, EnrolmentID: pl.enrolmentID, Number: number,
 		State: StateInProgress, OverdueHandling: qz.OverdueHandling, StartedAt: now, CreatedAt: now, UpdatedAt: now}
 	if qz.TimeLimitSeconds > 0 {
 		deadline := now.Add(time.Duration(qz.TimeLimitSeconds) * time.Second)
@@ -246,19 +324,15 @@ func (s *Store) start(ctx context.Context, tx bun.Tx, quizID, staffID int64, enr
 		}
 		a.DeadlineAt, a.ClosesAt = &deadline, &closes
 	}
-	for _, p := range picks {
+	for _, p := range pl.picks {
 		a.MaxMarks += p.maxMark
 	}
 	if _, err := tx.NewInsert().Model(a).Returning("id").Exec(ctx); err != nil {
 		return 0, wrap(err, "start attempt")
 	}
-	rows := make([]attemptQuestionRow, len(picks))
-	for i, p := range picks {
-		perm, err := json.Marshal(quizzes.Shuffle(p.q, rnd, qz.ShuffleAnswers))
-		if err != nil {
-			return 0, fmt.Errorf("quizzes: encode perm: %w", err)
-		}
-		rows[i] = attemptQuestionRow{AttemptID: a.ID, Position: i + 1, QuestionVersionID: p.version.ID, MaxMark: p.maxMark, Perm: string(perm)}
+	rows := make([]attemptQuestionRow, len(pl.picks))
+	for i, p := range pl.picks {
+		rows[i] = attemptQuestionRow{AttemptID: a.ID, Position: i + 1, QuestionVersionID: p.version.ID, MaxMark: p.maxMark, Perm: pl.perms[i]}
 	}
 	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return 0, wrap(err, "pin questions of attempt %d", a.ID)
@@ -314,7 +388,7 @@ func candidates(ctx context.Context, db bun.IDB, centerID int64, cats []category
 
 // pick chooses the questions of an attempt in slot order and pins their
 // current versions.
-func (s *Store) pick(ctx context.Context, tx bun.Tx, qz *Quiz, staffID int64, rnd *rand.Rand) ([]pick, error) {
+func (s *Store) pick(ctx context.Context, tx bun.IDB, qz *Quiz, staffID int64, rnd *rand.Rand) ([]pick, error) {
 	chosen := map[int64]bool{}
 	for _, sl := range qz.Slots {
 		if sl.Kind == SlotFixed {

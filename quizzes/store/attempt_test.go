@@ -637,3 +637,49 @@ func TestSaveAnswerRacingSubmit(t *testing.T) {
 		}
 	}
 }
+
+// TestStartPlanOvertakenByEdit: the questions of an attempt are drawn
+// before its write transaction; an in-place edit of a drawn, still unused
+// question that lands in between is seen, and the attempt shows the
+// edited text — never the planned one with a shuffle of the old answers.
+func TestStartPlanOvertakenByEdit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	qz, bank := f.quiz(t, "m1", func(q *qstore.Quiz) { q.ShuffleAnswers = true }, single("原题"))
+	who := f.person(t, "001")
+	q := bank[0].Question
+	q.Text = "开考前改过的题干"
+	q.Answers = append(q.Answers, quizzes.Answer{Text: "新增的错误项", Fraction: 0})
+	id, err := f.st.StartWithPause(ctx, qz.ID, who, nil, 7, func() {
+		b, err := f.st.UpdateQuestion(ctx, bank[0].ID, q, trainer)
+		if err != nil || b.VersionID != bank[0].VersionID {
+			t.Errorf("edit of an unused version: %v, version id %d (want %d, in place)", err, b.VersionID, bank[0].VersionID)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.st.Attempt(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := a.Questions[0].Presented
+	if p.Text != q.Text || len(p.Choices) != 4 {
+		t.Fatalf("attempt shows %q with %d choices, want the edited %q with 4", p.Text, len(p.Choices), q.Text)
+	}
+	// Without an edit in between the plan is used as it is: the same seed
+	// gives the same attempt as Start.
+	who2 := f.person(t, "002")
+	id2, err := f.st.StartWithPause(ctx, qz.ID, who2, nil, 7, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.st.Attempt(ctx, id2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustJSON(t, b.Questions[0].Presented), mustJSON(t, p); got != want {
+		t.Errorf("same seed, another person: %s, want %s", got, want)
+	}
+}
