@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,27 +13,10 @@ import (
 	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
-// testClock is the injected clock: tests move it, never sleep.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *testClock {
+// newClock is the injected clock: tests move it, never sleep.
+func newClock() *storetest.Clock {
 	// Not UTC and with nanoseconds, so the service must convert and truncate.
-	return &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.FixedZone("CST", 8*3600))}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.FixedZone("CST", 8*3600)))
 }
 
 // cheapParams keep the tests fast; one test checks the real defaults.
@@ -45,7 +27,7 @@ func cheapParams() auth.Params {
 type fixture struct {
 	db     *bun.DB
 	svc    *auth.Service
-	clock  *testClock
+	clock  *storetest.Clock
 	center int64
 	cfg    auth.Config
 }

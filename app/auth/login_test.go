@@ -60,7 +60,7 @@ func TestAuthenticate(t *testing.T) {
 		}
 	}
 	// Success clears the username's failures, not the IP's.
-	f.clock.Advance(time.Minute)
+	f.clock.Add(time.Minute)
 	if _, err := f.svc.Authenticate(ctx, "alice", goodPassword, "10.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestAuthenticateThrottlesUser(t *testing.T) {
 		if _, err := f.svc.Authenticate(ctx, "Alice", "wrong password", ip); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Fatalf("failure %d: error = %v, want ErrBadCredentials", i+1, err)
 		}
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 	}
 	// Now at start+5m; the oldest of the five failures was at start.
 	_, err := f.svc.Authenticate(ctx, "alice", goodPassword, "10.9.9.9")
@@ -115,11 +115,11 @@ func TestAuthenticateThrottlesUser(t *testing.T) {
 	}
 
 	// Just before the oldest failure leaves the window: still blocked.
-	f.clock.Advance(te.RetryAfter - time.Second)
+	f.clock.Add(te.RetryAfter - time.Second)
 	if _, err := f.svc.Authenticate(ctx, "alice", goodPassword, "10.9.9.9"); !errors.Is(err, auth.ErrThrottled) {
 		t.Fatalf("1s before release: error = %v, want ErrThrottled", err)
 	}
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	if _, err := f.svc.Authenticate(ctx, "alice", goodPassword, "10.9.9.9"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
@@ -149,7 +149,7 @@ func TestAuthenticateThrottlesIP(t *testing.T) {
 		if _, err := f.svc.Authenticate(ctx, name, "123456", "203.0.113.7"); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Fatalf("failure %d: error = %v, want ErrBadCredentials", i+1, err)
 		}
-		f.clock.Advance(time.Second)
+		f.clock.Add(time.Second)
 	}
 	_, err := f.svc.Authenticate(ctx, "alice", goodPassword, "203.0.113.7")
 	var te *auth.ThrottledError
@@ -165,7 +165,7 @@ func TestAuthenticateThrottlesIP(t *testing.T) {
 	if _, err := f.svc.Authenticate(ctx, "alice", goodPassword, ""); err != nil {
 		t.Fatalf("same user without an IP: %v", err)
 	}
-	f.clock.Advance(te.RetryAfter)
+	f.clock.Add(te.RetryAfter)
 	if _, err := f.svc.Authenticate(ctx, "alice", goodPassword, "203.0.113.7"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}

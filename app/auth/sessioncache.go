@@ -115,32 +115,28 @@ func (c *sessionCache) remove(id string, userID int64) {
 	}
 }
 
-// drop forgets one session. Called after the change is committed (and
-// also before, harmlessly): with the generation check in put, no read
-// from before the change can be cached after it.
-func (c *sessionCache) drop(id string) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	c.gen++
-	if e, ok := c.byID[id]; ok {
-		c.remove(id, e.sess.UserID)
-	}
-	c.mu.Unlock()
-}
+// drop forgets one session after a change to it (a sign-out). Called after
+// the change is committed (and also before, harmlessly): with the
+// generation check in put, no read from before the change can be cached
+// after it.
+func (c *sessionCache) drop(id string) { c.discard(id, true) }
 
 // forget removes an entry the read path found stale (no generation bump:
 // nothing changed, and unknown tokens must not stop the caching).
-func (c *sessionCache) forget(id string) {
+func (c *sessionCache) forget(id string) { c.discard(id, false) }
+
+func (c *sessionCache) discard(id string, changed bool) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if changed {
+		c.gen++
+	}
 	if e, ok := c.byID[id]; ok {
 		c.remove(id, e.sess.UserID)
 	}
-	c.mu.Unlock()
 }
 
 // dropUser forgets every session of a user.

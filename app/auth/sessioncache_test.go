@@ -39,15 +39,10 @@ func TestSessionCacheChangesApplyAtOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			u := f.createUser(t, "alice", goodPassword)
-			token, _, err := f.svc.CreateSession(ctx, u.ID, "10.0.0.1", "test")
-			if err != nil {
+			u, token := signedIn(t, f)
+			// the second lookup is served by the cache
+			if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 				t.Fatal(err)
-			}
-			for range 2 { // the second lookup is served by the cache
-				if _, err := f.svc.SessionByToken(ctx, token); err != nil {
-					t.Fatal(err)
-				}
 			}
 			if err := tt.change(t, f, u, token); err != nil {
 				t.Fatal(err)
@@ -61,14 +56,7 @@ func TestSessionCacheChangesApplyAtOnce(t *testing.T) {
 	t.Run("user update", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		u := f.createUser(t, "alice", goodPassword)
-		token, _, err := f.svc.CreateSession(ctx, u.ID, "10.0.0.1", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
-			t.Fatal(err)
-		}
+		u, token := signedIn(t, f)
 		u.DisplayName = "Alice B."
 		if err := f.svc.UpdateUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -90,23 +78,16 @@ func TestSessionCacheOtherInstance(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	other := auth.NewService(f.db, f.cfg, f.clock.Now)
-	u := f.createUser(t, "alice", goodPassword)
-	token, _, err := f.svc.CreateSession(ctx, u.ID, "10.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.SessionByToken(ctx, token); err != nil {
-		t.Fatal(err)
-	}
+	_, token := signedIn(t, f)
 	if err := other.DeleteSession(ctx, token); err != nil {
 		t.Fatal(err)
 	}
 	ttl := f.cfg.SessionCacheTTL
-	f.clock.Advance(ttl - time.Microsecond)
+	f.clock.Add(ttl - time.Microsecond)
 	if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 		t.Logf("signed out elsewhere, within the TTL: %v (allowed either way)", err)
 	}
-	f.clock.Advance(time.Microsecond)
+	f.clock.Add(time.Microsecond)
 	if _, err := f.svc.SessionByToken(ctx, token); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("signed out elsewhere, TTL passed: error = %v, want store.ErrNotFound", err)
 	}
@@ -126,16 +107,16 @@ func TestSessionCacheKeepsTimeoutsExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		for f.clock.Now().Before(sess.ExpiresAt.Add(-10 * time.Minute)) {
-			f.clock.Advance(10 * time.Minute) // active: never idle
+			f.clock.Add(10 * time.Minute) // active: never idle
 			if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 				t.Fatal(err)
 			}
 		}
-		f.clock.Advance(sess.ExpiresAt.Sub(f.clock.Now()) - time.Microsecond)
+		f.clock.Add(sess.ExpiresAt.Sub(f.clock.Now()) - time.Microsecond)
 		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 			t.Fatalf("just before the absolute timeout: %v", err)
 		}
-		f.clock.Advance(time.Microsecond)
+		f.clock.Add(time.Microsecond)
 		if _, err := f.svc.SessionByToken(ctx, token); !errors.Is(err, auth.ErrSessionExpired) {
 			t.Errorf("at the absolute timeout, cached a microsecond before: error = %v, want ErrSessionExpired", err)
 		}
@@ -143,23 +124,32 @@ func TestSessionCacheKeepsTimeoutsExact(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, func(c *auth.Config) { c.IdleTimeout = 2 * time.Second; c.SessionCacheTTL = time.Hour })
-		u := f.createUser(t, "alice", goodPassword)
-		token, _, err := f.svc.CreateSession(ctx, u.ID, "10.0.0.1", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
-			t.Fatal(err)
-		}
-		f.clock.Advance(time.Second)
+		_, token := signedIn(t, f)
+		f.clock.Add(time.Second)
 		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 			t.Fatalf("1 s idle of 2: %v", err)
 		}
 		// last_seen_at is still the sign-in (touched once a minute): the
 		// idle timeout counts from it, cache or not.
-		f.clock.Advance(time.Second)
+		f.clock.Add(time.Second)
 		if _, err := f.svc.SessionByToken(ctx, token); !errors.Is(err, auth.ErrSessionExpired) {
 			t.Errorf("2 s since the last touch with a 2 s idle timeout: error = %v, want ErrSessionExpired", err)
 		}
 	})
+}
+
+// signedIn creates the user alice with a session and looks it up once, so
+// the cache holds it.
+func signedIn(t *testing.T, f *fixture) (*auth.User, string) {
+	t.Helper()
+	ctx := context.Background()
+	u := f.createUser(t, "alice", goodPassword)
+	token, _, err := f.svc.CreateSession(ctx, u.ID, "10.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SessionByToken(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	return u, token
 }

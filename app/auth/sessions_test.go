@@ -103,12 +103,12 @@ func TestSessionIdleTimeout(t *testing.T) {
 	}
 	// Used every 29 minutes the session lives on well past the idle timeout.
 	for i := range 4 {
-		f.clock.Advance(29 * time.Minute)
+		f.clock.Add(29 * time.Minute)
 		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 			t.Fatalf("use %d after 29 minutes idle: %v", i+1, err)
 		}
 	}
-	f.clock.Advance(30 * time.Minute)
+	f.clock.Add(30 * time.Minute)
 	if _, err := f.svc.SessionByToken(ctx, token); !errors.Is(err, auth.ErrSessionExpired) {
 		t.Fatalf("after 30 minutes idle: error = %v, want ErrSessionExpired", err)
 	}
@@ -131,12 +131,12 @@ func TestSessionAbsoluteTimeout(t *testing.T) {
 	}
 	// Busy all day: used every 20 minutes until just before 12 hours.
 	for elapsed := 20 * time.Minute; elapsed < 12*time.Hour; elapsed += 20 * time.Minute {
-		f.clock.Advance(20 * time.Minute)
+		f.clock.Add(20 * time.Minute)
 		if _, err := f.svc.SessionByToken(ctx, token); err != nil {
 			t.Fatalf("after %v: %v", elapsed, err)
 		}
 	}
-	f.clock.Advance(20 * time.Minute) // now exactly 12h
+	f.clock.Add(20 * time.Minute) // now exactly 12h
 	if _, err := f.svc.SessionByToken(ctx, token); !errors.Is(err, auth.ErrSessionExpired) {
 		t.Fatalf("after 12 hours: error = %v, want ErrSessionExpired", err)
 	}
@@ -171,7 +171,7 @@ func TestSessionLastSeenWrittenAtMostOncePerMinute(t *testing.T) {
 		{61 * time.Second, created.Add(time.Minute + 2*time.Minute)},
 	}
 	for i, st := range steps {
-		f.clock.Advance(st.advance)
+		f.clock.Add(st.advance)
 		got, err := f.svc.SessionByToken(ctx, token)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
@@ -227,7 +227,7 @@ func TestDisablingEndsSessions(t *testing.T) {
 	if _, err := f.db.NewUpdate().Table("users").Set("disabled = ?", true).Where("id = ?", other.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(auth.DefaultConfig().SessionCacheTTL)
+	f.clock.Add(auth.DefaultConfig().SessionCacheTTL)
 	if _, err := f.svc.SessionByToken(ctx, bobToken); !errors.Is(err, auth.ErrDisabled) {
 		t.Errorf("session of a user disabled in the database: error = %v, want ErrDisabled", err)
 	}
@@ -256,7 +256,7 @@ func TestPurgeExpiredSessions(t *testing.T) {
 	idle := newSession() // never used again
 	_ = idle
 	for range 35 { // 11h40m
-		f.clock.Advance(20 * time.Minute)
+		f.clock.Add(20 * time.Minute)
 		if _, err := f.svc.SessionByToken(ctx, busy); err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestPurgeExpiredSessions(t *testing.T) {
 	if n, err := f.svc.PurgeExpiredSessions(ctx); err != nil || n != 1 {
 		t.Fatalf("PurgeExpiredSessions = %d, %v; want 1 (the idle one)", n, err)
 	}
-	f.clock.Advance(20 * time.Minute) // busy reaches 12h; fresh is 20 minutes idle
+	f.clock.Add(20 * time.Minute) // busy reaches 12h; fresh is 20 minutes idle
 	if n, err := f.svc.PurgeExpiredSessions(ctx); err != nil || n != 1 {
 		t.Fatalf("PurgeExpiredSessions = %d, %v; want 1 (the 12-hour one)", n, err)
 	}

@@ -35,7 +35,7 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Errorf("api_tokens holds the plaintext:\n%s", text)
 	}
 
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	got, err := f.svc.TokenByPlaintext(ctx, plaintext)
 	if err != nil {
 		t.Fatalf("TokenByPlaintext: %v", err)
@@ -52,7 +52,7 @@ func TestTokenLifecycle(t *testing.T) {
 		{59 * time.Second, used},
 		{time.Second, used.Add(time.Minute)},
 	} {
-		f.clock.Advance(st.advance)
+		f.clock.Add(st.advance)
 		if _, err := f.svc.TokenByPlaintext(ctx, plaintext); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Errorf("revoked token: error = %v, want ErrDisabled", err)
 	}
 	revokedAt := f.clock.Now().Truncate(time.Microsecond)
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	if err := f.svc.RevokeToken(ctx, tok.ID); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}

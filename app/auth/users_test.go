@@ -140,7 +140,7 @@ func TestUsersAndUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	bob.DisplayName = " 鲍勃 "
 	bob.StaffID = &staff
 	bob.Username = "hacked" // not saved: UpdateUser changes only the name and staff link

@@ -4,9 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -14,37 +12,14 @@ import (
 	"github.com/kaoping/kaoping/app/store/storetest"
 )
 
-// clock is a settable test clock; time is injected, never slept on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set sets the clock to t.
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+// clock is storetest's settable test clock plus SetDay; time is injected,
+// never slept on.
+type clock struct{ storetest.Clock }
 
 // SetDay sets the clock to noon of day (YYYY-MM-DD) in Shanghai.
 func (c *clock) SetDay(tb testing.TB, day string) {
 	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", day+" 12:00", loc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.Set(t)
+	c.Set(storetest.At(tb, day+" 12:00:00"))
 }
 
 type fixture struct {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -22,41 +20,14 @@ const (
 	approver int64 = 2
 )
 
-// clock is a settable test clock; time is injected, never slept on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+// clock is storetest's settable test clock plus SetDay; time is injected,
+// never slept on.
+type clock struct{ storetest.Clock }
 
 // SetDay sets the clock to noon of day (YYYY-MM-DD) in Shanghai.
 func (c *clock) SetDay(tb testing.TB, day string) {
 	tb.Helper()
-	t, err := time.ParseInLocation("2006-01-02 15:04", day+" 12:00", shanghai(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.Set(t)
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
+	c.Set(storetest.At(tb, day+" 12:00:00"))
 }
 
 type fixture struct {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/workdays"
 )
 
@@ -77,7 +78,7 @@ func TestBuiltinIsACopy(t *testing.T) {
 // weekdays, minus 19 holidays on weekdays, plus 6 make-up days.
 func TestBuiltinWorkingDays2026(t *testing.T) {
 	cal := builtinCalendar(t)
-	got := cal.WorkdaysBetween(at(t, "2025-12-31 12:00"), at(t, "2026-12-31 12:00"), shanghai(t))
+	got := cal.WorkdaysBetween(at(t, "2025-12-31 12:00"), at(t, "2026-12-31 12:00"), storetest.Shanghai(t))
 	if got != 248 {
 		t.Errorf("working days in 2026 = %d, want 248", got)
 	}

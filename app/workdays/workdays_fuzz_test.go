@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/workdays"
 )
 
@@ -29,7 +30,7 @@ func FuzzCalendar(f *testing.F) {
 		f.Add(spec, uint16(400), uint8(5), uint16(40))
 		f.Add(spec, uint16(0), uint8(0), uint16(0))
 	}
-	loc := shanghai(f)
+	loc := storetest.Shanghai(f)
 	f.Fuzz(func(t *testing.T, spec string, fromDay uint16, n uint8, span uint16) {
 		var days []workdays.Day
 		if spec != "" {

@@ -7,22 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaoping/kaoping/app/store/storetest"
 	"github.com/kaoping/kaoping/app/workdays"
 )
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
 
 // at reads "YYYY-MM-DD HH:MM" as Beijing time.
 func at(tb testing.TB, s string) time.Time {
 	tb.Helper()
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai(tb))
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, storetest.Shanghai(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,7 +79,7 @@ func TestIsWorkday(t *testing.T) {
 
 func TestAddWorkdays(t *testing.T) {
 	cal := builtinCalendar(t)
-	sh := shanghai(t)
+	sh := storetest.Shanghai(t)
 	tests := []struct {
 		name     string
 		received string // Beijing time
@@ -140,7 +132,7 @@ func TestAddWorkdays(t *testing.T) {
 // time zone, not in UTC.
 func TestAddWorkdaysTimeZone(t *testing.T) {
 	cal := builtinCalendar(t)
-	sh := shanghai(t)
+	sh := storetest.Shanghai(t)
 	tests := []struct {
 		name     string
 		received string // RFC 3339
@@ -193,7 +185,7 @@ func TestAddWorkdaysDaylightSaving(t *testing.T) {
 
 func TestWorkdaysBetween(t *testing.T) {
 	cal := builtinCalendar(t)
-	sh := shanghai(t)
+	sh := storetest.Shanghai(t)
 	tests := []struct {
 		name     string
 		from, to string // Beijing time
@@ -233,7 +225,7 @@ func TestWorkdaysBetween(t *testing.T) {
 // IsWorkday day by day, and AddWorkdays against both, over 2024–2027.
 func TestCountsAgree(t *testing.T) {
 	cal := builtinCalendar(t)
-	sh := shanghai(t)
+	sh := storetest.Shanghai(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := at(t, "2024-06-01 12:00")
 	for i := 0; i < 300; i++ {

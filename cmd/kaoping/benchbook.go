@@ -365,14 +365,7 @@ func (b *book) stormRows(eng, engName string) {
 		r.measured = true
 		r.workload = fmt.Sprintf("Exam storm (%s): %s takers started in %s, %d answers each, think %s", engName, commas(int64(rep.Takers)), rep.Ramp, rep.Questions*max(rep.Rounds, 1), rep.Think)
 		all := rep.Latency
-		save := rep.Ops["save"]
-		start := rep.Ops["start"]
-		if save == nil {
-			save = &opStats{}
-		}
-		if start == nil {
-			start = &opStats{}
-		}
+		save, start := rep.op("save"), rep.op("start")
 		r.ours = fmt.Sprintf("p99 **%s ms** (all requests; saves %s ms), **%d errors**; %s saves/s, %s starts/s", f1(all.P99), f1(save.P99), rep.Errors, f0(save.PerSecond), f0(start.PerSecond))
 		r.ref, r.ratio = "—", "—"
 		r.verdict = verdict(all.P99 < 100 && rep.Errors == 0)
@@ -387,10 +380,7 @@ func (b *book) stormRows(eng, engName string) {
 		return
 	}
 	rc.measured = true
-	save := cap.Ops["save"]
-	if save == nil {
-		save = &opStats{}
-	}
+	save := cap.op("save")
 	rc.workload = fmt.Sprintf("Answer saves/s through HTTP, %d takers without think time, vs raw single-row commits (%s)", cap.Takers, engName)
 	rc.ours = fmt.Sprintf("**%s saves/s** (p99 %s ms)", f0(save.PerSecond), f1(save.P99))
 	rc.ref = fmt.Sprintf("%s commits/s (%d goroutines, Exec with arguments)", f0(cap.Reference.PerSecond), cap.Reference.Workers)
@@ -670,10 +660,7 @@ func (b *book) mixedRow(eng, engName string) {
 	r.measured = true
 	im := rep.Import
 	r.workload = fmt.Sprintf("Answer saves of %s takers (think %s) while `kaoping ratings import` loads %s rows in another process (%s)", commas(int64(rep.Takers)), rep.Think, commas(int64(im.Rows)), engName)
-	save := rep.Ops["save"]
-	if save == nil {
-		save = &opStats{}
-	}
+	save := rep.op("save")
 	r.ours = fmt.Sprintf("saves p50 %s ms, **p99 %s ms**, max %s ms, %d errors; import %s rows/s (%s s)", f1(save.P50), f1(save.P99), f1(save.Max), rep.Errors, f0(im.RowsPerSecond), f1(im.Seconds))
 	r.verdict = verdict(rep.Errors == 0 && im.Imported == im.Rows)
 	if im.Note != "" {
@@ -696,10 +683,7 @@ func (b *book) feedRow() {
 	}
 	r.measured = true
 	f := rep.Feed
-	st := rep.Ops["ratings"]
-	if st == nil {
-		st = &opStats{}
-	}
+	st := rep.op("ratings")
 	r.workload = fmt.Sprintf("Rating feed: %s batches/s of %d ratings, bearer token (SQLite)", f1(f.Rate), f.BatchSize)
 	r.ours = fmt.Sprintf("**%s ratings/s** stored, batch p99 %s ms, %d errors, %d ticks missed", f0(f.RatingsPerSecond), f1(st.P99), rep.Errors, f.MissedTicks)
 	r.verdict = verdict(rep.Errors == 0)
@@ -815,4 +799,12 @@ func mergeBook(old, gen string) string {
 		}
 	}
 	return old[:idx] + gen + "\n" + old[idx:]
+}
+
+// op is the statistics of one request kind, zero when the run made none.
+func (r *loadReport) op(name string) *opStats {
+	if st := r.Ops[name]; st != nil {
+		return st
+	}
+	return &opStats{}
 }

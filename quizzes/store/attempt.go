@@ -575,7 +575,7 @@ func (s *Store) attemptRow(ctx context.Context, id int64) (*attemptRow, error) {
 // pinnedOf returns the pinned questions of an attempt from the cache, or
 // reads them through db (the transaction, inside one).
 func (s *Store) pinnedOf(ctx context.Context, db bun.IDB, attemptID int64) (*pinnedAttempt, error) {
-	if p := s.cache.get(attemptID); p != nil {
+	if p, ok := s.cache.get(attemptID); ok {
 		return p, nil
 	}
 	p, err := loadPinned(ctx, db, attemptID)

@@ -20,28 +20,10 @@ import (
 // needed: user ids are plain numbers).
 const trainer int64 = 7
 
-// clock is a settable test clock; time is injected, never slept on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	db     *bun.DB
 	dsn    storetest.DSN
-	clock  *clock
+	clock  *storetest.Clock
 	st     *qstore.Store
 	opt    qstore.Options
 	center int64
@@ -57,7 +39,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db, dsn := storetest.NewDSN(t)
-	f := &fixture{db: db, dsn: dsn, clock: &clock{t: time.Date(2026, 3, 2, 1, 0, 0, 250_000_000, time.UTC)}}
+	f := &fixture{db: db, dsn: dsn, clock: storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 250_000_000, time.UTC))}
 	if err := db.NewSelect().Table("centers").Column("id").OrderExpr("id").Limit(1).Scan(context.Background(), &f.center); err != nil {
 		t.Fatalf("default center: %v", err)
 	}

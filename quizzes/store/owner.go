@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"sync"
 
 	"github.com/uptrace/bun"
 
@@ -54,45 +53,8 @@ func (s *Store) AttemptInfo(ctx context.Context, id int64) (*AttemptInfo, error)
 	if len(out) == 0 {
 		return nil, notFound(sql.ErrNoRows, "attempt %d", id)
 	}
-	s.infos.put(out[0])
+	s.infos.put(out[0].ID, out[0])
 	return &out[0], nil
-}
-
-// infoCache keeps the AttemptInfo of recent attempts, bounded.
-type infoCache struct {
-	mu   sync.Mutex
-	max  int
-	byID map[int64]AttemptInfo
-}
-
-func newInfoCache(max int) *infoCache {
-	if max <= 0 {
-		max = 50000
-	}
-	return &infoCache{max: max, byID: make(map[int64]AttemptInfo)}
-}
-
-func (c *infoCache) get(id int64) (AttemptInfo, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	in, ok := c.byID[id]
-	return in, ok
-}
-
-func (c *infoCache) put(in AttemptInfo) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.byID) >= c.max {
-		// Drop about a tenth, in map order, as pinnedCache does.
-		n := c.max/10 + 1
-		for k := range c.byID {
-			delete(c.byID, k)
-			if n--; n == 0 {
-				break
-			}
-		}
-	}
-	c.byID[in.ID] = in
 }
 
 // ImportIntoQuiz stores questions in the bank and appends each as a fixed

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -31,45 +30,6 @@ type pinnedQuestion struct {
 type pinnedAttempt struct {
 	closesAt  *time.Time
 	questions []pinnedQuestion // by position - 1
-}
-
-// pinnedCache keeps the pinned questions of recent attempts so that
-// SaveAnswer, the hot path of an exam, validates a response without reading
-// the database and then writes it with one statement.
-type pinnedCache struct {
-	mu       sync.Mutex
-	max      int
-	attempts map[int64]*pinnedAttempt
-}
-
-func newPinnedCache(max int) *pinnedCache {
-	if max <= 0 {
-		max = 10000
-	}
-	return &pinnedCache{max: max, attempts: make(map[int64]*pinnedAttempt)}
-}
-
-func (c *pinnedCache) get(id int64) *pinnedAttempt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.attempts[id]
-}
-
-func (c *pinnedCache) put(id int64, p *pinnedAttempt) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.attempts) >= c.max {
-		// Drop about a tenth, in map order (which is random enough): a
-		// dropped attempt costs one read on its next save.
-		n := c.max/10 + 1
-		for k := range c.attempts {
-			delete(c.attempts, k)
-			if n--; n == 0 {
-				break
-			}
-		}
-	}
-	c.attempts[id] = p
 }
 
 // loadPinned reads an attempt's questions with their versions.

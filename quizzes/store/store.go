@@ -64,9 +64,9 @@ type Store struct {
 	db       *bun.DB
 	now      func() time.Time
 	onPassed func(ctx context.Context, enrolmentID int64) error
-	cache    *pinnedCache
-	infoStmt *store.Stmt // AttemptInfo: the owner check of every autosave
-	infos    *infoCache
+	cache    *bounded[int64, *pinnedAttempt] // pinned questions of recent attempts: SaveAnswer validates without a read
+	infoStmt *store.Stmt                     // AttemptInfo: the owner check of every autosave
+	infos    *bounded[int64, AttemptInfo]    // owners of recent attempts
 
 	saves *saveBatcher // group commit of SaveAnswer
 
@@ -85,8 +85,8 @@ func New(db *bun.DB, now func() time.Time, opts ...Options) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newPinnedCache(opt.CacheAttempts),
-		infoStmt: store.NewStmt(db, attemptInfoSQL), infos: newInfoCache(opt.CacheAttempts * 5)}
+	s := &Store{db: db, now: now, onPassed: opt.OnPassed, cache: newBounded[int64, *pinnedAttempt](opt.CacheAttempts, 10000),
+		infoStmt: store.NewStmt(db, attemptInfoSQL), infos: newBounded[int64, AttemptInfo](opt.CacheAttempts*5, 50000)}
 	s.saves = newSaveBatcher(s, opt.SaveCommitters)
 	return s
 }

@@ -30,6 +30,13 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// Add moves the clock forward by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
 // Shanghai returns Asia/Shanghai, the default center's time zone.
 func Shanghai(tb testing.TB) *time.Location {
 	tb.Helper()
